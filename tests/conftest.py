@@ -1,0 +1,9 @@
+"""Shared pytest configuration; fixtures live in `tests/fixtures/<area>.py`, registered here."""
+
+pytest_plugins = [
+    "tests.fixtures.processes",
+    "tests.fixtures.backoffice",
+    "tests.fixtures.open311_fake",
+    "tests.fixtures.city",
+    "tests.fixtures.media",
+]
