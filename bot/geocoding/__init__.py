@@ -1,0 +1,1 @@
+"""Offline geocoding from a city data folder; `bot.geo` is the public entry point."""
