@@ -6,4 +6,7 @@ pytest_plugins = [
     "tests.fixtures.open311_fake",
     "tests.fixtures.city",
     "tests.fixtures.media",
+    "tests.fixtures.channels",
+    "tests.fixtures.assistant",
+    "tests.fixtures.twilio_fake",
 ]
