@@ -50,19 +50,20 @@ class Settings:
 
     # City data and the back office it talks to.
     city_data_dir: Path = field(default_factory=lambda: _path("CITY_DATA_DIR", "cities/helsinki"))
-    open311_url: str = field(
-        default_factory=lambda: _str("OPEN311_URL", "http://127.0.0.1:5080/open311/v2/")
-    )
+    open311_url: str = field(default_factory=lambda: _str("OPEN311_URL", "http://127.0.0.1:5080/open311/v2/"))
     open311_api_key: str = field(default_factory=lambda: _str("OPEN311_API_KEY"))
     open311_jurisdiction_id: str = field(default_factory=lambda: _str("OPEN311_JURISDICTION_ID"))
     open311_timeout: float = field(default_factory=lambda: _float("OPEN311_TIMEOUT", 10.0))
 
     # The assistant's own state: the outbox of reports and the residents' subscriptions.
     database_url: str = field(
-        default_factory=lambda: _str("ASSISTANT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}")
+        default_factory=lambda: _str(
+            "ASSISTANT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+        )
     )
     outbox_max_attempts: int = field(default_factory=lambda: _int("OUTBOX_MAX_ATTEMPTS", 50))
     outbox_base_delay: float = field(default_factory=lambda: _float("OUTBOX_BASE_DELAY", 5.0))
+    worker_interval: float = field(default_factory=lambda: _float("WORKER_INTERVAL", 5.0))
 
     # Where the assistant can be reached from outside (media URLs, Twilio signatures).
     public_url: str = field(default_factory=lambda: _str("PUBLIC_URL", "http://127.0.0.1:5005").rstrip("/"))
@@ -101,7 +102,9 @@ class Settings:
     twilio_media_hosts: tuple[str, ...] = field(
         default_factory=lambda: tuple(
             h.strip()
-            for h in _str("TWILIO_MEDIA_HOSTS", "api.twilio.com,media.twiliocdn.com,s3.amazonaws.com").split(",")
+            for h in _str("TWILIO_MEDIA_HOSTS", "api.twilio.com,media.twiliocdn.com,s3.amazonaws.com").split(
+                ","
+            )
             if h.strip()
         )
     )

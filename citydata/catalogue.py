@@ -55,7 +55,9 @@ def _attribute(raw: dict[str, Any], order: int) -> Attribute:
     if datatype not in DATATYPES:
         raise ValueError(f"attribute {raw.get('code')!r}: unknown datatype {datatype!r}")
     values = tuple(
-        AttributeValue(key=str(v["key"]), name=str(v["name"]), hints=tuple(str(h) for h in v.get("hints", ())))
+        AttributeValue(
+            key=str(v["key"]), name=str(v["name"]), hints=tuple(str(h) for h in v.get("hints", ()))
+        )
         for v in raw.get("values", ())
     )
     return Attribute(

@@ -1,5 +1,7 @@
-"""Remembers which webhook deliveries were already handled (Twilio `MessageSid`, Telegram `update_id`, a web
-chat message id), so a retried or replayed delivery never becomes a second turn.
+"""Remembers which webhook deliveries were already handled.
+
+Twilio `MessageSid`, Telegram `update_id`, a web chat message id: so a retried or replayed delivery never
+becomes a second turn.
 
 In memory for one process; in Redis (`REDIS_URL`) when several replicas share the work.
 """

@@ -72,7 +72,9 @@ class PhotoIntake:
             url = self.store.save(photo)
         except MediaStoreError as error:
             logger.error("photo.store_failed error=%s", type(error).__name__)
-            raise PhotoRejected("store", "Sorry, I couldn't save your photo just now. Please try again.") from error
+            raise PhotoRejected(
+                "store", "Sorry, I couldn't save your photo just now. Please try again."
+            ) from error
         return StoredPhoto(url, photo.gps)
 
     def from_url(
@@ -81,7 +83,11 @@ class PhotoIntake:
         """Downloads (capped, from the channel's own hosts only), then processes and stores a photo."""
         s = self._settings
         data = download(
-            url, allowed_hosts=allowed_hosts, max_bytes=s.media_max_bytes, timeout=s.media_download_timeout, auth=auth
+            url,
+            allowed_hosts=allowed_hosts,
+            max_bytes=s.media_max_bytes,
+            timeout=s.media_download_timeout,
+            auth=auth,
         )
         return self.from_bytes(data)
 

@@ -1,5 +1,8 @@
-"""Serves the assistant's stored photos (`GET /webhooks/media/files/<name>`), the URLs that travel to the back
-office as `media_url`. Not a chat channel: it only answers GETs for unguessable names, never lists anything."""
+"""Serves the assistant's stored photos (`GET /webhooks/media/files/<name>`).
+
+These are the URLs that travel to the back office as `media_url`. Not a chat channel: it only answers GETs for
+unguessable names, never lists anything.
+"""
 
 from __future__ import annotations
 

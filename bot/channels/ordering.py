@@ -1,5 +1,7 @@
-"""Handles each resident's messages strictly in arrival order, in the background, while webhooks are
-acknowledged at once. Different residents are handled concurrently."""
+"""Handles each resident's messages strictly in arrival order, in the background.
+
+Webhooks are acknowledged at once. Different residents are handled concurrently.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,72 @@
+"""What the assistant offers: the list of services ("what can I report?") and the menu when it is unsure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions import resources
+from bot.actions.common import run_blocking
+from bot.actions.report_questions import COMMON_SERVICES, service_button
+from bot.actions.slot_extraction import report_ranking, top_intent_is_report
+
+MENU = [
+    {"title": "Report a problem", "payload": "/list_services"},
+    {"title": "Check a report", "payload": "/check_status"},
+    {"title": "What can you do?", "payload": "/help"},
+]
+
+
+def services_text() -> str:
+    """The back office's services, grouped, as one message."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for service in resources.catalogue().services():
+        groups[service.group or "Other"].append(service.name)
+    lines = ["Here's what I can report to the city for you:"]
+    for group, names in groups.items():
+        lines.append(f"- {group}: {', '.join(names)}")
+    lines.append("Just tell me what's wrong and where, in your own words, and add a photo if you have one.")
+    return "\n".join(lines)
+
+
+class ListServices(Action):
+    """Answers "what can I report?" from the back office's own service list."""
+
+    def name(self) -> str:
+        return "action_list_services"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = await run_blocking(services_text)
+        buttons = await run_blocking(lambda: [service_button(c) for c in COMMON_SERVICES])
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class OfferMenu(Action):
+    """When unsure what the resident meant: the likely services if it sounded like a report, else the menu."""
+
+    def name(self) -> str:
+        return "action_offer_menu"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if top_intent_is_report(tracker):
+            codes = [code for code, _ in report_ranking(tracker)[:3] if code != "other"] + ["other"]
+            buttons = await run_blocking(lambda: [service_button(c) for c in codes])
+            dispatcher.utter_message(
+                text="I want to get this right. Is it about one of these?", buttons=buttons
+            )
+            return []
+        dispatcher.utter_message(
+            text="Sorry, I didn't quite get that. You can tell me about a problem and where it is, ask about "
+            "a report by its number, or ask a question about city services.",
+            buttons=MENU,
+        )
+        return []

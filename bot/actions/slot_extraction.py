@@ -1,0 +1,169 @@
+"""Global slot extraction (Rasa's `action_validate_slot_mappings`), run after every resident message.
+
+It turns what the message carries into report slots, whether or not a report is under way:
+
+- a report intent → `service_code` when confident, else the likely services in `service_candidates`;
+- a place named in the text (`location` entity) → `location_text`;
+- coordinates shared from the phone → `latitude` / `longitude`;
+- photos (already cleaned and stored by the channel) → appended to `photo_urls`; their GPS → a suggestion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot.actions import resources
+from bot.actions.common import (
+    REPORT_INTENT_PREFIX,
+    entity_values,
+    is_interruption,
+    is_payload,
+    latest_intent,
+    metadata,
+)
+
+FORM = "report_form"
+MAX_PHOTOS = 5
+# Two services closer than this in confidence are too close to call: ask instead of guessing.
+MIN_MARGIN = 0.15
+CANDIDATE_FLOOR = 0.05
+
+
+def report_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The report services the NLU considered for the latest message, most likely first."""
+    ranking = tracker.latest_message.get("intent_ranking") or [tracker.latest_message.get("intent") or {}]
+    return [
+        (str(r["name"])[len(REPORT_INTENT_PREFIX) :], float(r.get("confidence") or 0.0))
+        for r in ranking
+        if str(r.get("name") or "").startswith(REPORT_INTENT_PREFIX)
+    ]
+
+
+def top_intent_is_report(tracker: Tracker) -> bool:
+    """Whether the message is mainly a report (also when the NLU fell back for low confidence)."""
+    name, _ = latest_intent(tracker)
+    if name.startswith(REPORT_INTENT_PREFIX):
+        return True
+    if name != "nlu_fallback":
+        return False
+    ranking = [
+        r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
+    ]
+    return bool(ranking) and str(ranking[0].get("name", "")).startswith(REPORT_INTENT_PREFIX)
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Extracts report slots from every message; answers to the form's questions are handled by the form."""
+
+    def name(self) -> str:
+        """Rasa's fixed name for the global slot validation action."""
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Returns the extracted slots; values are already in their final shape, so nothing to validate."""
+        return await self.get_extraction_events(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """Only the slots extracted here (the order matters: service first, photos before their GPS)."""
+        return ["service_code", "report_text", "location_text", "latitude", "photo_urls", "request_id"]
+
+    def extract_service_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Settles the service from a report intent, or lists the likely ones when unsure."""
+        if not top_intent_is_report(tracker):
+            return {}
+        in_report = tracker.active_loop_name == FORM and tracker.get_slot("service_code")
+        if in_report and tracker.get_slot("requested_slot") != "service_code":
+            return {}  # mid-report, more words about the problem must not switch its service
+        ranking = report_ranking(tracker)
+        if not ranking:
+            return {}
+        best, confidence = ranking[0]
+        runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+        chosen_by_button = is_payload(str(tracker.latest_message.get("text") or ""))
+        threshold = resources.settings().service_confidence
+        known = resources.catalogue().is_known(best)
+        if known and (chosen_by_button or (confidence >= threshold and confidence - runner_up >= MIN_MARGIN)):
+            return {"service_code": best, "service_candidates": None}
+        candidates = [code for code, c in ranking if c >= CANDIDATE_FLOOR][:3]
+        return {"service_code": None, "service_candidates": candidates or [best]}
+
+    def extract_report_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keeps the resident's own words of the message that started a report."""
+        text = str(tracker.latest_message.get("text") or "").strip()
+        if not text or is_payload(text) or not top_intent_is_report(tracker):
+            return {}
+        if tracker.active_loop_name == FORM and tracker.get_slot("report_text"):
+            return {}
+        return {"report_text": text}
+
+    def extract_location_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A place named in any message (except questions) becomes the report's place, to be geocoded."""
+        meta = metadata(tracker)
+        place = meta.get("place_address") or meta.get("place_name")
+        if place:
+            return {"location_text": str(place)[:200]}
+        values = entity_values(tracker, "location")
+        if not values or is_interruption(tracker):
+            return {}
+        return {"location_text": values[0], "latitude": None, "longitude": None}
+
+    def extract_latitude(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Coordinates the resident shared from their phone (Telegram location, browser geolocation)."""
+        meta = metadata(tracker)
+        try:
+            lat, lon = float(meta["latitude"]), float(meta["longitude"])
+        except (KeyError, TypeError, ValueError):
+            return {}
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return {}
+        slots: dict[str, Any] = {"latitude": lat, "longitude": lon, "location_suggestion": None}
+        if not (meta.get("place_address") or meta.get("place_name")):
+            slots["location_text"] = None  # the form words the place from the coordinates
+        return slots
+
+    def extract_photo_urls(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Photos attached to the message, and where the first one was taken (offered as the place)."""
+        meta = metadata(tracker)
+        new = [str(u) for u in meta.get("photo_urls") or [] if isinstance(u, str)]
+        if not new:
+            return {}
+        known = list(tracker.get_slot("photo_urls") or [])
+        photos = (known + [u for u in new if u not in known])[:MAX_PHOTOS]
+        slots: dict[str, Any] = {"photo_urls": photos}
+        gps = meta.get("photo_gps")
+        has_place = tracker.get_slot("location_text") or tracker.get_slot("latitude") is not None
+        if (
+            isinstance(gps, list | tuple)
+            and len(gps) == 2
+            and not has_place
+            and not entity_values(tracker, "location")
+        ):
+            slots["location_suggestion"] = {"lat": float(gps[0]), "lon": float(gps[1])}
+        return slots
+
+    def extract_request_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A report number the resident mentioned."""
+        values = entity_values(tracker, "request_id")
+        return {"request_id": values[0]} if values else {}

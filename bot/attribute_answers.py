@@ -1,0 +1,95 @@
+"""Answers to a service's Open311 attribute questions.
+
+Which to ask next, which the resident's words already answer, and how a typed or tapped reply maps to an
+option key. Pure functions over plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.service_catalogue import Option, Question
+
+LIST_TYPES = ("singlevaluelist", "multivaluelist")
+FUZZY_CUTOFF = 80
+
+
+def attribute_state(raw: Any, service_code: str) -> dict[str, Any]:
+    """The answers so far for this service (a fresh state when the service changed)."""
+    if isinstance(raw, dict) and raw.get("service") == service_code:
+        return {
+            "service": service_code,
+            "answers": dict(raw.get("answers") or {}),
+            "skipped": list(raw.get("skipped") or []),
+        }
+    return {"service": service_code, "answers": {}, "skipped": []}
+
+
+def next_question(questions: list[Question], state: dict[str, Any], has_photo: bool) -> Question | None:
+    """The next question to ask: every required one; optional ones only when there is no photo.
+
+    A photo already shows a crew most of what the optional questions ask, so a resident who sends one
+    is spared them (fewer turns).
+    """
+    for question in questions:
+        if question.code in state["answers"] or question.code in state["skipped"]:
+            continue
+        if question.required or not has_photo:
+            return question
+    return None
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", text) is not None
+
+
+def infer_answers(questions: list[Question], words: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Fills unanswered list questions whose answer the resident's words already give (by hints)."""
+    text = words.lower()
+    answers = dict(state["answers"])
+    for question in questions:
+        if question.code in answers or question.datatype not in LIST_TYPES:
+            continue
+        hits = [
+            (len(hint), option.key)
+            for option in question.options
+            for hint in option.hints
+            if _mentions(text, hint)
+        ]
+        if hits:
+            answers[question.code] = max(hits)[1]  # the longest matching hint is the most specific
+    return {**state, "answers": answers}
+
+
+def _option_by_number(options: tuple[Option, ...], reply: str) -> Option | None:
+    if reply.isdigit() and 1 <= int(reply) <= len(options):
+        return options[int(reply) - 1]
+    return None
+
+
+def match_answer(question: Question, reply: str) -> str | None:
+    """The value to send for a reply, or None when the reply fits none of the options."""
+    reply = reply.strip()
+    if not reply:
+        return None
+    if question.datatype == "number":
+        found = re.search(r"-?\d+(?:[.,]\d+)?", reply)
+        return found.group(0).replace(",", ".") if found else None
+    if question.datatype not in LIST_TYPES:
+        return reply[:500]
+    options = question.options
+    lowered = reply.lower().rstrip(".! ")
+    option = _option_by_number(options, lowered)
+    option = option or next((o for o in options if lowered in (o.key.lower(), o.name.lower())), None)
+    if option is None:
+        hinted = infer_answers([question], lowered, {"answers": {}, "skipped": []})["answers"]
+        key = hinted.get(question.code)
+        option = next((o for o in options if o.key == key), None) if key else None
+    if option is None and options:
+        best = process.extractOne(lowered, [o.name.lower() for o in options], scorer=fuzz.WRatio)
+        if best and best[1] >= FUZZY_CUTOFF:
+            option = options[best[2]]
+    return option.key if option else None
