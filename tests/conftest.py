@@ -9,4 +9,6 @@ pytest_plugins = [
     "tests.fixtures.channels",
     "tests.fixtures.assistant",
     "tests.fixtures.twilio_fake",
+    "tests.fixtures.telegram_fake",
+    "tests.fixtures.stack",
 ]
