@@ -70,7 +70,7 @@ PLACE_WORDS = frozenset(
         "beach",
         "chapel",
         "tower",
-        "building",
+        "playground",
     ]
 )
 CONNECTORS = frozenset({"and", "&", "/", "x", "+"})
@@ -132,11 +132,15 @@ class PlaceFinder:
         self._nlp = spacy.blank("en")
         self._streets = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._landmarks = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        street_names = {fold(n) for n in city.street_names()}
+        # Streets with addresses but no line inside the data's area still have names residents use.
+        street_names = {fold(n) for n in city.street_names()} | {fold(a.street) for a in city.addresses}
         landmark_names = {fold(n) for n in city.landmark_names()} - street_names
         self._street_list = sorted(street_names)
         self._add(self._streets, street_names)
         self._add(self._landmarks, {n for n in landmark_names if len(n) >= 4 and n not in COMMON_WORDS})
+        # Names that are also everyday words count only when written with a capital ("near Forum").
+        self._capitalised_only = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._add(self._capitalised_only, {n for n in landmark_names if n in COMMON_WORDS})
 
     def _add(self, matcher: PhraseMatcher, names: set[str]) -> None:
         for name in sorted(names):
@@ -163,6 +167,9 @@ class PlaceFinder:
     def _base_spans(self, doc: Doc, original: str) -> list[tuple[int, int, str]]:
         spans = [(s, e, "street") for _, s, e in self._streets(doc)]
         spans += [(s, e, "landmark") for _, s, e in self._landmarks(doc)]
+        spans += [
+            (s, e, "landmark") for _, s, e in self._capitalised_only(doc) if _capitalised(original, doc[s].idx)
+        ]
         covered = {i for s, e, _ in spans for i in range(s, e)}
         for token in doc:
             if token.i in covered or not token.is_alpha:
@@ -199,6 +206,8 @@ class PlaceFinder:
         if end < len(doc) and (HOUSE_NUMBER.match(doc[end].text) or RANGE.match(doc[end].text)):
             end += 1
             kind = "address"
+            if end + 1 < len(doc) and doc[end].text in ("-", "\u2013") and HOUSE_NUMBER.match(doc[end + 1].text):
+                end += 2  # "19-21", which the tokenizer splits in three
             if end < len(doc) and LETTER.match(doc[end].text) and _letter_belongs(doc, original, end):
                 end += 1
         elif start > 0 and HOUSE_NUMBER.match(doc[start - 1].text):
@@ -238,7 +247,7 @@ def _generic_english_street(doc: Doc, original: str, i: int) -> bool:
         and nxt.text in STREET_WORDS - {"katu", "tie"}
         and len(token.text) >= 3
         and not token.is_stop
-        and original[token.idx].isupper()
+        and _capitalised(original, token.idx)
     )
 
 
@@ -252,9 +261,14 @@ def _generic_english_place(doc: Doc, original: str, i: int) -> bool:
         and len(token.text) >= 3
         and token.is_alpha
         and not token.is_stop
-        and original[token.idx].isupper()
-        and original[nxt.idx].isupper()
+        and _capitalised(original, token.idx)
+        and _capitalised(original, nxt.idx)
     )
+
+
+def _capitalised(original: str, index: int) -> bool:
+    """Whether the word at `index` was written with a capital (text in all capitals says nothing)."""
+    return original[index].isupper() and not original.isupper()
 
 
 def _letter_belongs(doc: Doc, original: str, i: int) -> bool:
