@@ -80,7 +80,7 @@ wait_for rasa "http://127.0.0.1:$RASA_PORT/" 180
 cat <<EOF
 
 The city assistant is running.
-  Web chat:        $PUBLIC_URL/webhooks/webchat/
+  Web chat:        $PUBLIC_URL/webhooks/webchat/chat
   REST endpoint:   $PUBLIC_URL/webhooks/rest/webhook
   Back office:     http://127.0.0.1:$BACKOFFICE_PORT/open311/v2/services.json  (staff: $BACKOFFICE_ADMIN_USER / see var/dev-secrets.env)
   Rasa HTTP API:   $RASA_URL  (token in var/dev-secrets.env)

@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.twilio_fake",
     "tests.fixtures.telegram_fake",
     "tests.fixtures.stack",
+    "tests.fixtures.browser",
 ]

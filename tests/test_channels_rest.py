@@ -27,7 +27,8 @@ def test_calls_without_the_token_are_refused_and_reach_nobody(channel_server, he
 
 def test_with_the_token_the_message_reaches_the_conversation(channel_server):
     server = channel_server(TokenRestInput("s3cret"))
-    response = requests.post(server.webhook(), json=BODY, headers={"Authorization": "Bearer s3cret"}, timeout=5)
+    headers = {"Authorization": "Bearer s3cret"}
+    response = requests.post(server.webhook(), json=BODY, headers=headers, timeout=5)
     assert response.status_code == 200
     assert [m.text for m in server.messages] == ["hi"]
     assert server.messages[0].sender_id == "operator-test"

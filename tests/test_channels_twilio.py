@@ -29,6 +29,7 @@ from bot.channels.twilio_sms import HELP_TEXT, Keyword, Option, chosen_option, k
 from bot.settings import Settings
 from tests.fixtures.channels import ChannelServer, Reply
 from tests.fixtures.media import encode, jpeg_segments, phone_jpeg, solid
+from tests.fixtures.stack import wait_until
 from tests.fixtures.twilio_fake import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -508,6 +509,7 @@ def test_proactive_message_reaches_any_resident(start: Start) -> None:
 def test_stop_words_opt_out_until_start(start: Start, word: str) -> None:
     h = start(reply=answer_with({"text": "Welcome back"}))
     h.sms(word)
+    wait_until(lambda: OptOutStore(h.opt_out_file).is_opted_out(RESIDENT))  # handled after the quick ack
     h.sms("a pothole on my street")  # opted out: Twilio would block any answer, so it goes nowhere
     output = h.channel.get_output_channel()
     assert [r.reason for r in h.send(output.send_sms(f"twilio:{RESIDENT}", "Report fixed"))] == ["opted_out"]
