@@ -168,7 +168,9 @@ class PlaceFinder:
         spans = [(s, e, "street") for _, s, e in self._streets(doc)]
         spans += [(s, e, "landmark") for _, s, e in self._landmarks(doc)]
         spans += [
-            (s, e, "landmark") for _, s, e in self._capitalised_only(doc) if _capitalised(original, doc[s].idx)
+            (s, e, "landmark")
+            for _, s, e in self._capitalised_only(doc)
+            if _capitalised(original, doc[s].idx)
         ]
         covered = {i for s, e, _ in spans for i in range(s, e)}
         for token in doc:
@@ -206,7 +208,8 @@ class PlaceFinder:
         if end < len(doc) and (HOUSE_NUMBER.match(doc[end].text) or RANGE.match(doc[end].text)):
             end += 1
             kind = "address"
-            if end + 1 < len(doc) and doc[end].text in ("-", "\u2013") and HOUSE_NUMBER.match(doc[end + 1].text):
+            dash = end + 1 < len(doc) and doc[end].text in ("-", "\u2013")
+            if dash and HOUSE_NUMBER.match(doc[end + 1].text):
                 end += 2  # "19-21", which the tokenizer splits in three
             if end < len(doc) and LETTER.match(doc[end].text) and _letter_belongs(doc, original, end):
                 end += 1

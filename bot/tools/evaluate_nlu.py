@@ -1,5 +1,7 @@
-"""`make eval`: the trained model on the held-out set — intent accuracy, per-service P/R/F1 and macro-F1, the
-most confused pairs, location-entity F1 — plus a confusion-matrix PNG. Exits 1 when a gate is missed.
+"""`make eval`: the trained model scored on the held-out set.
+
+Prints intent accuracy, per-service P/R/F1 and macro-F1, the most confused pairs and location-entity F1, and
+writes a confusion-matrix PNG. Exits 1 when a gate is missed.
 
 Run: `python -m bot.tools.evaluate_nlu [--model models/assistant.tar.gz] [--data tests/data/nlu_heldout.yml]`.
 """
@@ -34,7 +36,9 @@ def load_examples(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
     for message in data.intent_examples:
         text = message.get("text")
         places = tuple(
-            text[e["start"] : e["end"]] for e in message.get("entities") or [] if e.get("entity") == "location"
+            text[e["start"] : e["end"]]
+            for e in message.get("entities") or []
+            if e.get("entity") == "location"
         )
         rows.append((text, message.get("intent"), places))
     return rows
@@ -49,7 +53,9 @@ def predicted_intent(parse: dict[str, Any]) -> str:
     return str(ranking[0]["name"]) if ranking else name
 
 
-async def predict(model: Path, rows: list[tuple[str, str, tuple[str, ...]]]) -> tuple[list[Example], dict[str, float]]:
+async def predict(
+    model: Path, rows: list[tuple[str, str, tuple[str, ...]]]
+) -> tuple[list[Example], dict[str, float]]:
     """Parses every message with the trained model; returns the examples and timing numbers."""
     from rasa.core.agent import Agent
 
@@ -88,14 +94,21 @@ def gate_failures(report: Report) -> list[str]:
 def print_report(report: Report, timing: dict[str, float]) -> None:
     """The numbers, as a reader wants them."""
     print(f"\nHeld-out messages: {report.examples}")
-    print(f"Intent accuracy (reports as one intent): {report.intent_accuracy:.3f}   gate {GATES['intent_accuracy']}")
+    print(
+        f"Intent accuracy (reports as one intent): {report.intent_accuracy:.3f}"
+        f"   gate {GATES['intent_accuracy']}"
+    )
     print(f"Intent accuracy (each service its own intent): {report.raw_intent_accuracy:.3f}")
     print(f"Service macro-F1: {report.service_macro_f1:.3f}   gate {GATES['service_macro_f1']}")
     print(f"Location entity F1 (exact span): {report.location.f1:.3f}   gate {GATES['location_f1']}")
-    print(f"  precision {report.location.precision:.3f}, recall {report.location.recall:.3f}, "
-          f"spans {report.location.support}; overlap F1 {report.location_overlap_f1:.3f}")
-    print(f"Parse latency p50 {timing['parse_p50_ms']:.1f} ms, p95 {timing['parse_p95_ms']:.1f} ms; "
-          f"model load {timing['model_load_s']:.1f} s; low-confidence fallbacks {int(timing['fallbacks'])}")
+    print(
+        f"  precision {report.location.precision:.3f}, recall {report.location.recall:.3f}, "
+        f"spans {report.location.support}; overlap F1 {report.location_overlap_f1:.3f}"
+    )
+    print(
+        f"Parse latency p50 {timing['parse_p50_ms']:.1f} ms, p95 {timing['parse_p95_ms']:.1f} ms; "
+        f"model load {timing['model_load_s']:.1f} s; low-confidence fallbacks {int(timing['fallbacks'])}"
+    )
     print("\nService            precision  recall   F1    support")
     for code, s in sorted(report.services.items()):
         print(f"{code:<18} {s.precision:8.3f} {s.recall:7.3f} {s.f1:6.3f} {s.support:6d}")
@@ -111,7 +124,9 @@ def confusion_png(examples: list[Example], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = sorted({service_of(e.intent) for e in examples} | {service_of(e.predicted_intent) for e in examples})
+    labels = sorted(
+        {service_of(e.intent) for e in examples} | {service_of(e.predicted_intent) for e in examples}
+    )
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     for e in examples:

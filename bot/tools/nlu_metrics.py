@@ -1,5 +1,7 @@
-"""Scores NLU predictions against labelled messages: intent accuracy, per-service precision/recall/F1,
-confused pairs and location-entity F1. Pure functions over plain data, so the numbers are testable."""
+"""Scores NLU predictions against labelled messages.
+
+Intent accuracy, per-service precision/recall/F1, confused pairs and location-entity F1. Pure functions over plain data, so the numbers are testable.
+"""
 
 from __future__ import annotations
 
@@ -78,9 +80,15 @@ def service_scores(examples: list[Example]) -> dict[str, ClassScore]:
     labels = sorted({service_of(e.intent) for e in examples} - {NO_SERVICE})
     scores = {}
     for label in labels:
-        tp = sum(1 for e in examples if service_of(e.intent) == label and service_of(e.predicted_intent) == label)
-        fp = sum(1 for e in examples if service_of(e.intent) != label and service_of(e.predicted_intent) == label)
-        fn = sum(1 for e in examples if service_of(e.intent) == label and service_of(e.predicted_intent) != label)
+        tp = sum(
+            1 for e in examples if service_of(e.intent) == label and service_of(e.predicted_intent) == label
+        )
+        fp = sum(
+            1 for e in examples if service_of(e.intent) != label and service_of(e.predicted_intent) == label
+        )
+        fn = sum(
+            1 for e in examples if service_of(e.intent) == label and service_of(e.predicted_intent) != label
+        )
         scores[label] = _score(tp, fp, fn)
     return scores
 
@@ -95,7 +103,9 @@ def location_scores(examples: list[Example]) -> tuple[ClassScore, float]:
         tp += hits
         fp += sum(predicted.values()) - hits
         fn += sum(gold.values()) - hits
-        overlap_tp += sum(1 for g in gold.elements() if any(g in p or p in g for p in predicted.elements() if p))
+        overlap_tp += sum(
+            1 for g in gold.elements() if any(g in p or p in g for p in predicted.elements() if p)
+        )
     exact = _score(tp, fp, fn)
     overlap = _score(overlap_tp, max(fp - (overlap_tp - tp), 0), max(fn - (overlap_tp - tp), 0))
     return exact, overlap.f1
@@ -109,10 +119,17 @@ def evaluate(examples: list[Example]) -> Report:
     services = service_scores(examples)
     macro = sum(s.f1 for s in services.values()) / len(services) if services else 0.0
     pairs = Counter(
-        (e.intent, e.predicted_intent) for e in examples if e.intent.split("/")[0] != e.predicted_intent.split("/")[0]
+        (e.intent, e.predicted_intent)
+        for e in examples
+        if e.intent.split("/")[0] != e.predicted_intent.split("/")[0]
     )
     location, overlap = location_scores(examples)
-    errors = [e for e in examples if top_level(e.intent) != top_level(e.predicted_intent) or service_of(e.intent) != service_of(e.predicted_intent)]
+    errors = [
+        e
+        for e in examples
+        if top_level(e.intent) != top_level(e.predicted_intent)
+        or service_of(e.intent) != service_of(e.predicted_intent)
+    ]
     return Report(
         intent_accuracy=accuracy,
         raw_intent_accuracy=raw,
