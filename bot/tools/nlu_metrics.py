@@ -1,6 +1,7 @@
 """Scores NLU predictions against labelled messages.
 
-Intent accuracy, per-service precision/recall/F1, confused pairs and location-entity F1. Pure functions over plain data, so the numbers are testable.
+Intent accuracy, per-service precision/recall/F1, confused pairs and location-entity F1. Pure functions over
+plain data, so the numbers are testable.
 """
 
 from __future__ import annotations
