@@ -20,6 +20,10 @@ if [ ! -f var/dev-secrets.env ]; then
   } > var/dev-secrets.env
 fi
 . var/dev-secrets.env
+if [ -z "${DEV_REST_TOKEN:-}" ]; then  # checkouts from before the REST token existed
+  DEV_REST_TOKEN="$(openssl rand -hex 16 2>/dev/null || head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  echo "DEV_REST_TOKEN=$DEV_REST_TOKEN" >> var/dev-secrets.env
+fi
 
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
@@ -31,6 +35,7 @@ export BACKOFFICE_PUBLIC_URL="${BACKOFFICE_PUBLIC_URL:-http://127.0.0.1:$BACKOFF
 export BACKOFFICE_ADMIN_USER="${BACKOFFICE_ADMIN_USER:-admin}"
 export BACKOFFICE_ADMIN_PASSWORD="${BACKOFFICE_ADMIN_PASSWORD:-$DEV_STAFF_PASSWORD}"
 export RASA_TOKEN="${RASA_TOKEN:-$DEV_RASA_TOKEN}"
+export REST_TOKEN="${REST_TOKEN:-$DEV_REST_TOKEN}"
 export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
 export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:$RASA_PORT}"
 export WEBCHAT_SECRET="${WEBCHAT_SECRET:-$DEV_WEBCHAT_SECRET}"
@@ -86,8 +91,8 @@ The city assistant is running.
   Rasa HTTP API:   $RASA_URL  (token in var/dev-secrets.env)
 
 Try:
-  curl -s $PUBLIC_URL/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-    -d '{"sender": "demo", "message": "huge pothole outside Mannerheimintie 5"}'
+  curl -s $PUBLIC_URL/webhooks/rest/webhook -H "Authorization: Bearer $REST_TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"sender": "demo", "message": "huge pothole outside Mannerheimintie 5"}'
 
 Ctrl-C stops everything.
 EOF

@@ -59,7 +59,7 @@ def test_a_report_typed_step_by_step_is_filed_and_its_status_answered(stack: Sta
 
 def test_the_read_back_can_be_corrected_before_sending(stack: Stack):
     who = resident()
-    stack.say(who, "graffiti tags all over the wall of the bus shelter at Annankatu 5")
+    stack.say(who, "graffiti tags all over the wall of the bus shelter at Annankatu 12")
     replies = stack.say(who, "/deny")  # no photo
     if "offensive" in text_of(replies):
         replies = stack.say(who, "No")

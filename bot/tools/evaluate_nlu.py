@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from bot.channels.inbound import as_plain_text
 from bot.settings import PROJECT_ROOT
 from bot.tools.nlu_metrics import Example, Report, evaluate, service_of
 
@@ -65,7 +66,8 @@ async def predict(
     examples, latencies, fallbacks = [], [], 0
     for text, intent, places in rows:
         t0 = time.perf_counter()
-        parse = await agent.parse_message(text)
+        # Every channel turns typed "/restart" into words before Rasa sees it; score what Rasa really gets.
+        parse = await agent.parse_message(as_plain_text(text))
         latencies.append((time.perf_counter() - t0) * 1000)
         fallbacks += (parse.get("intent") or {}).get("name") == "nlu_fallback"
         found = tuple(e["value"] for e in parse.get("entities") or [] if e.get("entity") == "location")
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa's debug lines would print every message
     report, timing = run(args.model, args.data, args.out)
     print_report(report, timing)
     print(f"\nWrote {args.out / 'nlu_eval.json'} and {args.out / 'confusion_matrix.png'}")

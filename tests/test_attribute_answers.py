@@ -1,0 +1,63 @@
+"""Which Open311 attribute questions are asked, and how answers map to option keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.attribute_answers import attribute_state, infer_answers, match_answer, next_question
+from bot.service_catalogue import Option, Question
+
+LANE = Question(
+    "in_traffic_lane",
+    "Is it in the traffic lane?",
+    "singlevaluelist",
+    False,
+    (Option("yes", "Yes, where cars drive", ("traffic lane",)), Option("no", "No, at the edge")),
+)
+LIGHT = Question(
+    "light_problem",
+    "What is wrong with the light?",
+    "singlevaluelist",
+    True,
+    (Option("out", "It is out", ("out", "dark")), Option("flickering", "It flickers", ("flickering",))),
+)
+POLE = Question("pole_number", "Number on the post?", "string", False)
+
+
+def test_required_questions_are_asked_even_with_a_photo_optional_ones_only_without():
+    state = attribute_state(None, "streetlight")
+    assert next_question([POLE, LIGHT], state, has_photo=True) is LIGHT
+    assert next_question([POLE, LIGHT], state, has_photo=False) is POLE
+
+
+def test_answered_and_skipped_questions_are_not_asked_again():
+    state = {"service": "pothole", "answers": {"in_traffic_lane": "yes"}, "skipped": ["pole_number"]}
+    assert next_question([LANE, POLE], state, has_photo=False) is None
+
+
+def test_a_new_service_starts_with_no_answers():
+    old = {"service": "pothole", "answers": {"size": "large"}, "skipped": []}
+    assert attribute_state(old, "graffiti")["answers"] == {}
+
+
+def test_the_residents_words_answer_questions_before_they_are_asked():
+    state = infer_answers(
+        [LIGHT, LANE], "the light keeps flickering, it's in the traffic lane", attribute_state(None, "x")
+    )
+    assert state["answers"] == {"light_problem": "flickering", "in_traffic_lane": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "key"),
+    [
+        (LIGHT, "It flickers", "flickering"),  # a button's own words
+        (LIGHT, "2", "flickering"),  # an SMS number
+        (LIGHT, "completely dark", "out"),  # a hint
+        (LIGHT, "it flicker", "flickering"),  # close to an option's name
+        (LIGHT, "purple", None),  # fits nothing: asked again
+        (POLE, "H-1234", "H-1234"),  # free text is kept as written
+        (Question("n", "How many?", "number", True), "about 3", "3"),
+    ],
+)
+def test_replies_map_to_option_keys(question, reply, key):
+    assert match_answer(question, reply) == key
