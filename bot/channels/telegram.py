@@ -40,6 +40,7 @@ from bot.channels.telegram_bot import (
 from bot.channels.telegram_markup import EXPIRED_BUTTON, ChatMemory
 from bot.channels.telegram_output import CHANNEL, TelegramOutput, sender_id
 from bot.channels.telegram_updates import FileRef, Inbound, classify, parse_update
+from bot.channels.turns import run_turn
 from bot.media import PhotoRejected, too_large
 from bot.settings import Settings, get_settings
 
@@ -220,8 +221,9 @@ class TelegramInput(InputChannel):
                 await output.send_text_message(sender, rejected.user_message)
                 return
             metadata.update(photo_metadata([stored]))
-        await on_new_message(
-            UserMessage(inbound.text, output, sender, input_channel=self.name(), metadata=metadata)
+        await run_turn(
+            on_new_message,
+            UserMessage(inbound.text, output, sender, input_channel=self.name(), metadata=metadata),
         )
 
     async def _fetch_photo(self, file: FileRef) -> StoredPhoto:

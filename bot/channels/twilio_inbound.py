@@ -23,6 +23,7 @@ from bot.channels.inbound import (
     as_plain_text,
     photo_metadata,
 )
+from bot.channels.turns import run_turn
 from bot.channels.twilio_auth import FormFields
 from bot.channels.twilio_optout import OptOutStore
 from bot.channels.twilio_output import SENDER_PREFIX, TwilioOutput
@@ -74,10 +75,11 @@ class InboundHandler:
             return
         sender_id = f"{SENDER_PREFIX}{number}"
         message_id = fields.first("MessageSid") or None
-        await on_new_message(
+        await run_turn(
+            on_new_message,
             UserMessage(
                 text, output, sender_id, input_channel=CHANNEL, metadata=metadata, message_id=message_id
-            )
+            ),
         )
 
     async def _keyword(self, number: str, body: str, output: TwilioOutput) -> str | None:

@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 from bot.channels.dedupe import SeenStore, make_seen_store
 from bot.channels.inbound import LOCATION_ONLY, PHOTO_ONLY, PhotoIntake, as_plain_text, photo_metadata
 from bot.channels.ordering import SenderQueues
+from bot.channels.turns import run_turn
 from bot.channels.webchat_inbound import MAX_JSON_BYTES, BadRequest, Inbound, read_body, read_inbound
 from bot.channels.webchat_page import API_HEADERS, content_security_policy, origin_of, page, static_file
 from bot.channels.webchat_state import Mailbox, Message, OfferedButtons, Turn
@@ -302,8 +303,11 @@ class WebchatInput(InputChannel):
         async def job() -> None:
             try:
                 output = WebchatOutput(collect)
-                await on_new_message(
-                    UserMessage(text, output, sender_id(session_id), input_channel=CHANNEL, metadata=metadata)
+                await run_turn(
+                    on_new_message,
+                    UserMessage(
+                        text, output, sender_id(session_id), input_channel=CHANNEL, metadata=metadata
+                    ),
                 )
             finally:
                 turn.finish()
