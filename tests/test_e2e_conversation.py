@@ -30,7 +30,7 @@ def number_in(text: str) -> str:
 
 def test_a_report_typed_step_by_step_is_filed_and_its_status_answered(stack: Stack):
     who = resident()
-    replies = stack.say(who, "there's a pothole on the road")
+    replies = stack.say(who, "there's a pothole")
     assert stack.slot(who, "service_code") == "pothole"
     assert "Where is it?" in text_of(replies)
     replies = stack.say(who, "Mannerheimintie 5")

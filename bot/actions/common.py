@@ -49,6 +49,7 @@ REPORT_SLOTS = (
     "duplicate_step",
     "duplicate_candidate",
     "confirm_report",
+    "change_requested",
     "location_attempts",
 )
 

@@ -186,7 +186,8 @@ class AnswerSteps:
         if value == "yes":
             return {"confirm_report": "yes"}
         field = str(value or "").removeprefix("change:")
-        return {"confirm_report": None, **RESETS.get(field, {})}
+        # With no part named, the read-back question turns into "what would you like to change?".
+        return {"confirm_report": None, "change_requested": not field, **RESETS.get(field, {})}
 
 
 RESETS: dict[str, dict[str, Any]] = {

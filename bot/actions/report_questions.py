@@ -11,13 +11,12 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import resources
-from bot.actions.common import channel_of, run_blocking, said
-from bot.actions.report_answers import changed_field
+from bot.actions.common import channel_of, run_blocking
 from bot.attribute_answers import attribute_state, next_question
 from bot.wording import distance_words, readback
 
@@ -197,7 +196,7 @@ class AskConfirmReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if said(tracker, "change_report", "deny") and not changed_field(tracker):
+        if tracker.get_slot("change_requested"):
             dispatcher.utter_message(
                 text="What would you like to change?",
                 buttons=[
@@ -208,7 +207,7 @@ class AskConfirmReport(Action):
                     change_button("My contact details", "contact"),
                 ],
             )
-            return []
+            return [SlotSet("change_requested", False)]
         dispatcher.utter_message(
             text=await run_blocking(summary, tracker),
             buttons=[

@@ -1,7 +1,9 @@
-"""Rasa NLU component: adds `location` entities found by `PlaceFinder` (spaCy patterns over city names).
+"""Rasa NLU component: `location` entities from `PlaceFinder`, and the place hidden from the classifier.
 
-Not trainable: it reads the city data folder (`city_data_dir` in config.yml, or the CITY_DATA_DIR setting)
-when the model loads, so a city can update its street list without retraining.
+Places come from spaCy patterns over the city's names. The place's tokens are replaced by one `__place__`
+token, in training and at prediction alike, so the classifier learns "a pothole at <somewhere>" rather than memorising which streets had potholes in the
+training data: what a resident reports should not depend on where. It reads the city data folder
+(`city_data_dir` in config.yml, or the CITY_DATA_DIR setting) when the model loads.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -23,9 +27,29 @@ from bot.settings import PROJECT_ROOT, get_settings
 from citydata.folder import load_city
 
 ENTITY = "location"
+PLACE_TOKEN = "__place__"  # noqa: S105 - a token, not a password
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+def mask_places(message: Message, spans: list[tuple[int, int]]) -> None:
+    """Replaces the tokens inside each place span with a single `__place__` token."""
+    tokens = message.get(TOKENS_NAMES[TEXT])
+    if not tokens or not spans:
+        return
+    masked: list[Token] = []
+    for token in tokens:
+        span = next(((s, e) for s, e in spans if token.start < e and token.end > s), None)
+        if span is None:
+            masked.append(token)
+        elif not masked or masked[-1].text != PLACE_TOKEN or masked[-1].start != span[0]:
+            masked.append(Token(PLACE_TOKEN, span[0], span[1]))
+    message.set(TOKENS_NAMES[TEXT], masked)
+
+
+# A featurizer too, so that Rasa runs it on the training data before the classifier learns from it.
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
+    is_trainable=False,
+)
 class LocationExtractor(GraphComponent, EntityExtractorMixin):
     """Finds addresses, intersections, streets and landmarks of the city in messages."""
 
