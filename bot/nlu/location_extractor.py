@@ -1,8 +1,9 @@
 """Rasa NLU component: `location` entities from `PlaceFinder`, and the place hidden from the classifier.
 
 Places come from spaCy patterns over the city's names. The place's tokens are replaced by one `__place__`
-token, in training and at prediction alike, so the classifier learns "a pothole at <somewhere>" rather than memorising which streets had potholes in the
-training data: what a resident reports should not depend on where. It reads the city data folder
+token, in training and at prediction alike, so the classifier learns "a pothole at <somewhere>" rather than
+memorising which streets had potholes in the training data: what a resident reports should not depend on
+where. It reads the city data folder
 (`city_data_dir` in config.yml, or the CITY_DATA_DIR setting) when the model loads.
 """
 
