@@ -84,27 +84,27 @@ class LocationExtractor(GraphComponent, EntityExtractorMixin):
         return self._finder
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Adds the places found in each message as `location` entities."""
+        """Adds the places found in each message as `location` entities and masks them for the classifier."""
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue  # a button payload carries its own entities
+            places = self.finder.find(text)
+            if not places:
+                continue
             found = [
-                {
-                    "entity": ENTITY,
-                    "start": p.start,
-                    "end": p.end,
-                    "value": p.text,
-                    "confidence": 1.0,
-                    "place_kind": p.kind,
-                }
-                for p in self.finder.find(text)
+                {"entity": ENTITY, "start": p.start, "end": p.end, "value": p.text, "confidence": 1.0}
+                for p in places
             ]
-            if found:
-                entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
-                message.set(ENTITIES, entities, add_to_output=True)
+            entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
+            message.set(ENTITIES, entities, add_to_output=True)
+            mask_places(message, [(p.start, p.end) for p in places])
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training data passes through untouched (the component learns nothing)."""
+        """Masks the places in training examples exactly as `process` will at prediction time."""
+        for message in training_data.training_examples:
+            text = message.get(TEXT)
+            if text and not text.startswith("/"):
+                mask_places(message, [(p.start, p.end) for p in self.finder.find(text)])
         return training_data
