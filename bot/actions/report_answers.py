@@ -60,7 +60,8 @@ class AnswerSteps:
         state = attribute_state(tracker.get_slot("attributes"), code)
         words = " ".join(filter(None, [tracker.get_slot("report_text"), tracker.get_slot("description")]))
         inferred = infer_answers(questions, words, state)
-        slots: dict[str, Any] = {"attributes": inferred} if inferred != tracker.get_slot("attributes") else {}
+        # Only new answers count as "something was said": an unchanged state must not hide a digression.
+        slots: dict[str, Any] = {"attributes": inferred} if inferred["answers"] != state["answers"] else {}
         if requested(tracker, "attribute_answer"):
             # A typed "no" may be the answer to a yes/no question; the Skip button sends no words.
             reply = latest_text(tracker) or ("skip" if said(tracker, "deny") else "")
