@@ -73,8 +73,9 @@ class LocationSteps:
         if value is None or not resources.catalogue().is_known(str(value)):
             return {"service_code": None}
         slots: dict[str, Any] = {"service_code": value, "service_candidates": None}
-        if tracker.get_slot("attributes") and tracker.get_slot("attributes").get("_service") != value:
-            slots["attributes"] = None
+        answers = tracker.get_slot("attributes")
+        if isinstance(answers, dict) and answers.get("service") != value:
+            slots["attributes"] = None  # answers to another service's questions no longer apply
         lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
         if lat is not None and lon is not None:
             slots.update(await nearby_report_slots(str(value), float(lat), float(lon)))
