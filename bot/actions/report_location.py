@@ -54,16 +54,13 @@ class LocationSteps:
         if value is None:
             return {"location_text": None}
         lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
-        if lat is not None and lon is not None:
-            slots: dict[str, Any] = {"location_text": value}
+        if lat is not None and lon is not None:  # a shared position or the photo's, already checked
+            slots: dict[str, Any] = {"location_text": value, "latitude": lat, "longitude": lon}
         else:
             slots = await run_blocking(_geocode, str(value), tracker, dispatcher)
         if slots.get("latitude") is not None:
-            slots.update(
-                await nearby_report_slots(
-                    tracker.get_slot("service_code"), slots["latitude"], slots["longitude"]
-                )
-            )
+            code = tracker.get_slot("service_code")
+            slots.update(await nearby_report_slots(code, slots["latitude"], slots["longitude"]))
         return slots
 
     async def validate_service_code(
