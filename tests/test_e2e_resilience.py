@@ -55,7 +55,7 @@ def test_a_report_made_while_the_back_office_is_down_is_filed_once_when_it_retur
 
     def told_number() -> list[str]:
         texts = [str(c.get("text")) for c in resident._sent()]
-        return [t for t in texts if reference.group(1) in t and "number" in t]
+        return [t for t in texts if reference.group(1) in t and "reached the city" in t]
 
     told = wait_until(told_number, timeout=60)
     number = re.search(r"number is (\d+)", told[0]).group(1)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import resources
-from bot.actions.common import run_blocking
+from bot.actions.common import latest_intent, run_blocking
 from bot.actions.report_questions import COMMON_SERVICES, service_button
 from bot.actions.slot_extraction import report_ranking, top_intent_is_report
 
@@ -63,10 +63,14 @@ class OfferMenu(Action):
             dispatcher.utter_message(
                 text="I want to get this right. Is it about one of these?", buttons=buttons
             )
-            return []
-        dispatcher.utter_message(
-            text="Sorry, I didn't quite get that. You can tell me about a problem and where it is, ask about "
-            "a report by its number, or ask a question about city services.",
-            buttons=MENU,
-        )
-        return []
+        else:
+            dispatcher.utter_message(
+                text="Sorry, I didn't quite get that. You can tell me about a problem and where it is, ask "
+                "about a report by its number, or ask a question about city services.",
+                buttons=MENU,
+            )
+        if latest_intent(tracker)[0] == "nlu_fallback":
+            return []  # Rasa's rule listens next; the words and place the message carried are kept
+        # Run as Rasa's core fallback (no rule or story knew what to do): forget the message, like Rasa's own
+        # fallback does, so the next thing is to listen (a report in progress carries on with its question).
+        return [UserUtteranceReverted()]

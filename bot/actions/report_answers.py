@@ -176,6 +176,8 @@ class AnswerSteps:
             return {}
         if said(tracker, "affirm"):
             return {"confirm_report": "yes"}
+        if entity_values(tracker, "location"):
+            return {}  # "no, it's at Bulevardi 5": the new place is applied, then read back again
         if said(tracker, "change_report", "deny"):
             return {"confirm_report": f"change:{changed_field(tracker)}"}
         return {}

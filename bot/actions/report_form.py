@@ -17,7 +17,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions import resources
-from bot.actions.common import run_blocking
+from bot.actions.common import REPORT_SLOTS, run_blocking
 from bot.actions.report_answers import AnswerSteps
 from bot.actions.report_location import LocationSteps
 from bot.attribute_answers import attribute_state, next_question
@@ -65,7 +65,9 @@ class ValidateReportForm(LocationSteps, AnswerSteps, FormValidationAction):
         tracker.add_slots(extraction)
         extracted = {str(e["name"]) for e in extraction}
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-        slots = {k: v for k, v in tracker.slots_to_validate().items() if k in required or k in extracted}
+        # Report slots the global extraction filled this turn (a photo, a shared position) are progress too.
+        keep = set(required) | extracted | set(REPORT_SLOTS)
+        slots = {k: v for k, v in tracker.slots_to_validate().items() if k in keep}
         for name, value in list(slots.items()):
             validate = getattr(self, f"validate_{name}", None) if name in required else None
             if validate is None:
