@@ -11,7 +11,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.service_catalogue import Option, Question
+from citydata.catalogue import Attribute, AttributeValue
 
 LIST_TYPES = ("singlevaluelist", "multivaluelist")
 FUZZY_CUTOFF = 80
@@ -28,7 +28,7 @@ def attribute_state(raw: Any, service_code: str) -> dict[str, Any]:
     return {"service": service_code, "answers": {}, "skipped": []}
 
 
-def next_question(questions: list[Question], state: dict[str, Any], has_photo: bool) -> Question | None:
+def next_question(questions: list[Attribute], state: dict[str, Any], has_photo: bool) -> Attribute | None:
     """The next question to ask: every required one; optional ones only when there is no photo.
 
     A photo already shows a crew most of what the optional questions ask, so a resident who sends one
@@ -46,7 +46,7 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", text) is not None
 
 
-def infer_answers(questions: list[Question], words: str, state: dict[str, Any]) -> dict[str, Any]:
+def infer_answers(questions: list[Attribute], words: str, state: dict[str, Any]) -> dict[str, Any]:
     """Fills unanswered list questions whose answer the resident's words already give (by hints)."""
     text = words.lower()
     answers = dict(state["answers"])
@@ -55,7 +55,7 @@ def infer_answers(questions: list[Question], words: str, state: dict[str, Any]) 
             continue
         hits = [
             (len(hint), option.key)
-            for option in question.options
+            for option in question.values
             for hint in option.hints
             if _mentions(text, hint)
         ]
@@ -64,13 +64,13 @@ def infer_answers(questions: list[Question], words: str, state: dict[str, Any]) 
     return {**state, "answers": answers}
 
 
-def _option_by_number(options: tuple[Option, ...], reply: str) -> Option | None:
+def _option_by_number(options: tuple[AttributeValue, ...], reply: str) -> AttributeValue | None:
     if reply.isdigit() and 1 <= int(reply) <= len(options):
         return options[int(reply) - 1]
     return None
 
 
-def match_answer(question: Question, reply: str) -> str | None:
+def match_answer(question: Attribute, reply: str) -> str | None:
     """The value to send for a reply, or None when the reply fits none of the options."""
     reply = reply.strip()
     if not reply:
@@ -80,7 +80,7 @@ def match_answer(question: Question, reply: str) -> str | None:
         return found.group(0).replace(",", ".") if found else None
     if question.datatype not in LIST_TYPES:
         return reply[:500]
-    options = question.options
+    options = question.values
     lowered = reply.lower().rstrip(".! ")
     option = _option_by_number(options, lowered)
     option = option or next((o for o in options if lowered in (o.key.lower(), o.name.lower())), None)

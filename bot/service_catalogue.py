@@ -15,29 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.open311 import Open311Client, Open311Error
+from citydata.catalogue import Attribute, AttributeValue
 from citydata.catalogue import Service as CityService
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Option:
-    """One answer a resident can pick; `hints` are words that already give it."""
-
-    key: str
-    name: str
-    hints: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Question:
-    """One Open311 attribute, worded for a resident."""
-
-    code: str
-    text: str
-    datatype: str
-    required: bool
-    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,8 +65,8 @@ class ServiceCatalogue:
         """Whether the back office (or, when it is down, the city folder) offers this service."""
         return any(info.code == code for info in self.services())
 
-    def questions(self, code: str) -> list[Question]:
-        """The service's attribute questions in order, with the city's answer hints merged in."""
+    def questions(self, code: str) -> list[Attribute]:
+        """The service's attribute questions (Open311 attributes) in order, with the city's answer hints."""
         return list(self._cached(f"questions:{code}", lambda: self._fetch_questions(code)))
 
     # -- internals -------------------------------------------------------------------------------
@@ -115,7 +96,7 @@ class ServiceCatalogue:
             ServiceInfo(s.service_code, s.service_name, s.group, s.description) for s in self._city.values()
         ]
 
-    def _fetch_questions(self, code: str) -> tuple[list[Question], bool]:
+    def _fetch_questions(self, code: str) -> tuple[list[Attribute], bool]:
         city = self._city.get(code)
         try:
             definition = self._client.service_definition(code)
@@ -124,12 +105,13 @@ class ServiceCatalogue:
             return self._city_questions(city), False
         hints = {(a.code, v.key): v.hints for a in (city.attributes if city else ()) for v in a.values}
         questions = [
-            Question(
+            Attribute(
                 code=a.code,
-                text=a.description,
+                description=a.description,
                 datatype=a.datatype,
                 required=a.required,
-                options=tuple(Option(v.key, v.name, hints.get((a.code, v.key), ())) for v in a.values),
+                order=a.order,
+                values=tuple(AttributeValue(v.key, v.name, hints.get((a.code, v.key), ())) for v in a.values),
             )
             for a in definition.attributes
             if a.variable
@@ -137,16 +119,7 @@ class ServiceCatalogue:
         return questions, True
 
     @staticmethod
-    def _city_questions(city: CityService | None) -> list[Question]:
+    def _city_questions(city: CityService | None) -> list[Attribute]:
         if city is None:
             return []
-        return [
-            Question(
-                code=a.code,
-                text=a.description,
-                datatype=a.datatype,
-                required=a.required,
-                options=tuple(Option(v.key, v.name, v.hints) for v in a.values),
-            )
-            for a in sorted(city.attributes, key=lambda a: a.order)
-        ]
+        return sorted(city.attributes, key=lambda a: a.order)

@@ -5,23 +5,31 @@ from __future__ import annotations
 import pytest
 
 from bot.attribute_answers import attribute_state, infer_answers, match_answer, next_question
-from bot.service_catalogue import Option, Question
+from citydata.catalogue import Attribute, AttributeValue
 
-LANE = Question(
+LANE = Attribute(
     "in_traffic_lane",
     "Is it in the traffic lane?",
     "singlevaluelist",
     False,
-    (Option("yes", "Yes, where cars drive", ("traffic lane",)), Option("no", "No, at the edge")),
+    1,
+    (
+        AttributeValue("yes", "Yes, where cars drive", ("traffic lane",)),
+        AttributeValue("no", "No, at the edge"),
+    ),
 )
-LIGHT = Question(
+LIGHT = Attribute(
     "light_problem",
     "What is wrong with the light?",
     "singlevaluelist",
     True,
-    (Option("out", "It is out", ("out", "dark")), Option("flickering", "It flickers", ("flickering",))),
+    1,
+    (
+        AttributeValue("out", "It is out", ("out", "dark")),
+        AttributeValue("flickering", "It flickers", ("flickering",)),
+    ),
 )
-POLE = Question("pole_number", "Number on the post?", "string", False)
+POLE = Attribute("pole_number", "Number on the post?", "string", False, 2)
 
 
 def test_required_questions_are_asked_even_with_a_photo_optional_ones_only_without():
@@ -56,7 +64,7 @@ def test_the_residents_words_answer_questions_before_they_are_asked():
         (LIGHT, "it flicker", "flickering"),  # close to an option's name
         (LIGHT, "purple", None),  # fits nothing: asked again
         (POLE, "H-1234", "H-1234"),  # free text is kept as written
-        (Question("n", "How many?", "number", True), "about 3", "3"),
+        (Attribute("n", "How many?", "number", True, 1), "about 3", "3"),
     ],
 )
 def test_replies_map_to_option_keys(question, reply, key):

@@ -15,7 +15,7 @@ def test_questions_come_from_the_back_office_with_the_citys_hints(shared_backoff
     catalogue = ServiceCatalogue(Open311Client(shared_backoffice.url, timeout=5), CITY)
     questions = catalogue.questions("streetlight")
     assert [q.code for q in questions] == ["light_problem", "pole_number"]
-    assert "flickering" in questions[0].options[1].hints  # hints are the city's, not Open311's
+    assert "flickering" in questions[0].values[1].hints  # hints are the city's, not Open311's
     assert catalogue.name("pothole") == "Pothole or damaged road"
     assert len(catalogue.services()) == 21
 

@@ -87,7 +87,7 @@ class AnswerSteps:
             state["skipped"].append(question.code)
             return {"attributes": state, "attribute_answer": None}
         if answer is None:
-            names = ", ".join(o.name for o in question.options)
+            names = ", ".join(o.name for o in question.values)
             dispatcher.utter_message(text=f"Sorry, I need one of these: {names}.")
             return {"attribute_answer": None}
         state["answers"][question.code] = answer

@@ -102,10 +102,10 @@ class AskAttributeAnswer(Action):
         question = next_question(questions, state, bool(tracker.get_slot("photo_urls")))
         if question is None:
             return []
-        buttons: list[dict[str, Any]] = [{"title": o.name, "payload": o.name} for o in question.options]
+        buttons: list[dict[str, Any]] = [{"title": o.name, "payload": o.name} for o in question.values]
         if not question.required:
             buttons.append(SKIP)
-        dispatcher.utter_message(text=question.text, buttons=buttons)
+        dispatcher.utter_message(text=question.description, buttons=buttons)
         return []
 
 
@@ -229,8 +229,8 @@ def summary(tracker: Tracker) -> str:
     for question in catalogue.questions(code) if code else []:
         key = state["answers"].get(question.code)
         if key is not None:
-            name = next((o.name for o in question.options if o.key == key), str(key))
-            answers.append((question.text, name))
+            name = next((o.name for o in question.values if o.key == key), str(key))
+            answers.append((question.description, name))
     duplicate = tracker.get_slot("duplicate_candidate")
     text = readback(
         catalogue.name(code),
