@@ -24,8 +24,19 @@ def train(config: Path, out: Path) -> float:
     """Trains an NLU-only model; returns the seconds it took."""
     started = time.perf_counter()
     subprocess.run(  # noqa: S603 - fixed arguments
-        [str(RASA), "train", "nlu", "--nlu", "nlu_data", "--config", str(config), "--out", str(out)]
-        + ["--fixed-model-name", "nlu"],
+        [
+            str(RASA),
+            "train",
+            "nlu",
+            "--nlu",
+            "nlu_data",
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "nlu",
+        ],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,
