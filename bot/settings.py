@@ -70,6 +70,7 @@ class Settings:
     rasa_url: str = field(default_factory=lambda: _str("RASA_URL", "http://127.0.0.1:5005").rstrip("/"))
     rasa_token: str = field(default_factory=lambda: _str("RASA_TOKEN"))
     rest_token: str = field(default_factory=lambda: _str("REST_TOKEN"))
+    rasa_tracker_db: Path = field(default_factory=lambda: _path("RASA_TRACKER_DB", "var/conversations.db"))
 
     # Photos.
     media_dir: Path = field(default_factory=lambda: _path("MEDIA_DIR", "var/media"))

@@ -52,6 +52,8 @@ def test_a_report_typed_step_by_step_is_filed_and_its_status_answered(stack: Sta
     assert filed["service_code"] == "pothole"
     assert filed["address"] == "Mannerheimintie 5" and abs(filed["lat"] - 60.169) < 0.01
     assert "cyclists swerve" in filed["description"]
+    # The district containing the point decided which crew gets it.
+    assert filed["district"] == "Kluuvi" and filed["agency_responsible"].endswith("Kluuvi crew")
 
     answer = text_of(stack.say(who, f"what's the status of {number}?"))
     assert f"Report {number}" in answer and "received" in answer

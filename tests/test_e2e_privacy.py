@@ -5,7 +5,12 @@ Canary values go through every channel of the real stack; then every log line of
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -59,3 +64,38 @@ def test_canaries_never_reach_the_logs(stack: Stack):
     leaked = {what: value for what, value in planted.items() if value in logs}
     assert leaked == {}, [line for line in logs.splitlines() if any(v in line for v in leaked.values())][:5]
     assert re.search(r"\b(INFO|WARNING|ERROR)\b", logs)  # the logs were really read
+
+
+def resident_data(stack: Stack, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.tools.resident_data", *args],
+        env={**os.environ, **stack.env}, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return result.stdout
+
+
+def test_everything_about_a_resident_can_be_exported_then_erased(stack: Stack):
+    sender = f"telegram:{CHAT_ID + 1}"
+    update = {"update_id": 777002, "message": {"message_id": 10, "date": 1, "caption": "litter canary here",
+              "photo": [{"file_id": "erase-me", "file_unique_id": "u-erase", "width": 400, "height": 300}],
+              "chat": {"id": CHAT_ID + 1, "type": "private"}, "from": {"id": CHAT_ID + 1, "is_bot": False,
+              "first_name": "E"}}}  # fmt: skip
+    stack.telegram.add_file("erase-me", phone_jpeg())
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    requests.post(stack.webhook("telegram"), json=update, headers=headers, timeout=10).raise_for_status()
+    wait_until(
+        lambda: any(str(c.get("chat_id")) == str(CHAT_ID + 1) for c in stack.telegram.called("sendMessage"))
+    )
+    def export() -> dict:
+        return json.loads(resident_data(stack, "export", sender))
+
+    # Rasa saves the conversation right after the turn's replies went out.
+    exported = wait_until(lambda: (lambda d: d if d["photos"] else None)(export()))
+    assert any(e.get("text") == "litter canary here" for e in exported["conversation"])
+    assert len(exported["photos"]) == 1
+    photo = Path(stack.env["MEDIA_DIR"]) / exported["photos"][0]
+    assert photo.exists()
+    removed = json.loads(resident_data(stack, "erase", sender))
+    assert removed["conversation_events"] > 0 and removed["photos"] == 1 and not photo.exists()
+    again = export()
+    assert again["conversation"] == [] and again["photos"] == []
