@@ -13,6 +13,7 @@ from bot.db import Notification, session_factory, utcnow
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
+SENDER_SAFE = ":+@=-_.~"
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class Notifier:
         return reached
 
     def _trigger(self, sender_id: str) -> bool:
-        url = f"{self._rasa_url}/conversations/{quote(sender_id, safe='')}/execute"
+        # Rasa's router does not percent-decode path parameters, so "telegram:1" must stay as it is.
+        url = f"{self._rasa_url}/conversations/{quote(sender_id, safe=SENDER_SAFE)}/execute"
         try:
             response = requests.post(
                 url,

@@ -7,7 +7,7 @@ Workers ask Rasa to run this action in the resident's conversation (`POST /conve
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActionExecuted, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -28,4 +28,6 @@ class ReportUpdate(Action):
         pending = await run_blocking(take_pending, resources.settings().database_url, tracker.sender_id)
         for note in pending:
             dispatcher.utter_message(text=note.text, image=note.image_url)
-        return []
+        # Run from outside a turn, the action would otherwise stand where Rasa expects `action_listen`, and the
+        # resident's next message would match no rule (and not continue an open form).
+        return [ActionExecuted("action_listen")]
