@@ -28,6 +28,6 @@ class ReportUpdate(Action):
         pending = await run_blocking(take_pending, resources.settings().database_url, tracker.sender_id)
         for note in pending:
             dispatcher.utter_message(text=note.text, image=note.image_url)
-        # Run from outside a turn, the action would otherwise stand where Rasa expects `action_listen`, and the
-        # resident's next message would match no rule (and not continue an open form).
+        # Run from outside a turn, the action would otherwise stand where Rasa expects `action_listen`, and
+        # the resident's next message would match no rule (and not continue an open form).
         return [ActionExecuted("action_listen")]
