@@ -86,6 +86,7 @@ def test_everything_about_a_resident_can_be_exported_then_erased(stack: Stack):
     wait_until(
         lambda: any(str(c.get("chat_id")) == str(CHAT_ID + 1) for c in stack.telegram.called("sendMessage"))
     )
+
     def export() -> dict:
         return json.loads(resident_data(stack, "export", sender))
 

@@ -16,7 +16,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import replace
 from typing import Any
 
@@ -41,6 +41,7 @@ from bot.channels.telegram_markup import EXPIRED_BUTTON, ChatMemory
 from bot.channels.telegram_output import CHANNEL, TelegramOutput, sender_id
 from bot.channels.telegram_updates import FileRef, Inbound, classify, parse_update
 from bot.channels.turns import run_turn
+from bot.channels.webhook import OnNewMessage, webhook_blueprint
 from bot.media import PhotoRejected, too_large
 from bot.settings import Settings, get_settings
 
@@ -54,8 +55,6 @@ DOCUMENT_REPLY = "I can't open that kind of file. Please send a photo instead (J
 UNSUPPORTED_REPLY = (
     "Sorry, I can only read text, photos and locations. Please type your message or send a photo."
 )
-
-OnMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class TelegramInput(InputChannel):
@@ -121,17 +120,9 @@ class TelegramInput(InputChannel):
         """An output channel that can message any resident by sender id (`telegram:<chat id>`)."""
         return TelegramOutput(self._bots, self._memory)
 
-    def blueprint(self, on_new_message: OnMessage) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """GET / (health) and POST /webhook (Telegram's deliveries)."""
-        bp = Blueprint("telegram_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"], stream=True)
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
+        bp = webhook_blueprint("telegram_webhook", self._receive, on_new_message)
 
         @bp.listener("before_server_stop")
         async def finish(_app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
@@ -149,7 +140,7 @@ class TelegramInput(InputChannel):
 
     # ------------------------------------------------------------------------------------------ webhook
 
-    async def _receive(self, request: Request, on_new_message: OnMessage) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type != "application/json":
             return response.text("expected application/json", status=415)
@@ -177,7 +168,7 @@ class TelegramInput(InputChannel):
             return False
         return hmac.compare_digest(given.encode(), self._secret)
 
-    def _dispatch(self, inbound: Inbound, on_new_message: OnMessage) -> None:
+    def _dispatch(self, inbound: Inbound, on_new_message: OnNewMessage) -> None:
         chat = inbound.chat_id
         if inbound.kind == "callback":
             payload = self._memory.payload(chat, inbound.text) if chat is not None else None
@@ -198,7 +189,7 @@ class TelegramInput(InputChannel):
 
     # ------------------------------------------------------------------------------------------ handling
 
-    async def _handle(self, inbound: Inbound, on_new_message: OnMessage) -> None:
+    async def _handle(self, inbound: Inbound, on_new_message: OnNewMessage) -> None:
         assert inbound.chat_id is not None
         sender = sender_id(inbound.chat_id)
         output = self.get_output_channel()

@@ -29,7 +29,7 @@ from bot.channels.dedupe import SeenStore, make_seen_store
 from bot.channels.inbound import PhotoIntake
 from bot.channels.ordering import SenderQueues
 from bot.channels.twilio_auth import SignatureCheck, is_form, parse_form, public_url, read_body
-from bot.channels.twilio_inbound import InboundHandler, OnNewMessage
+from bot.channels.twilio_inbound import InboundHandler
 from bot.channels.twilio_optout import DEFAULT_PATH, OptOutStore
 from bot.channels.twilio_output import (
     DEFAULT_TIMEOUT,
@@ -39,6 +39,7 @@ from bot.channels.twilio_output import (
     TwilioOutput,
 )
 from bot.channels.twilio_sms import PendingOptions
+from bot.channels.webhook import OnNewMessage, webhook_blueprint
 from bot.settings import Settings, get_settings
 
 __all__ = ["SendResult", "TwilioAccount", "TwilioInput", "TwilioOutput"]
@@ -146,17 +147,7 @@ class TwilioInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """GET / (health) and POST /webhook (Twilio's incoming-message webhook)."""
-        bp = Blueprint("twilio_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["POST"], stream=True)
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        return bp
+        return webhook_blueprint("twilio_webhook", self._receive, on_new_message)
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         signature = request.headers.get("x-twilio-signature", "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -28,11 +28,11 @@ from bot.channels.twilio_auth import FormFields
 from bot.channels.twilio_optout import OptOutStore
 from bot.channels.twilio_output import SENDER_PREFIX, TwilioOutput
 from bot.channels.twilio_sms import HELP_TEXT, Keyword, PendingOptions, chosen_option, is_bare_yes, keyword
+from bot.channels.webhook import OnNewMessage
 from bot.media import PhotoRejected
 
 logger = logging.getLogger(__name__)
 
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 CHANNEL = "twilio"
 GREETING = "hi"  # what a resident who opted back in "says" to the assistant
 MAX_MEDIA = 10  # Twilio's limit per MMS

@@ -31,6 +31,7 @@ from bot.channels.webchat_inbound import MAX_JSON_BYTES, BadRequest, Inbound, re
 from bot.channels.webchat_page import API_HEADERS, content_security_policy, origin_of, page, static_file
 from bot.channels.webchat_state import Mailbox, Message, OfferedButtons, Turn
 from bot.channels.webchat_tokens import SessionTokens
+from bot.channels.webhook import OnNewMessage
 from bot.media import PhotoRejected, too_large
 from bot.settings import get_settings
 
@@ -45,7 +46,6 @@ MAX_SESSION_BYTES = 4096  # `{"token": …}` and nothing more
 NOT_CONFIGURED = "The web chat is not configured: set WEBCHAT_SECRET on the assistant."
 
 Sink = Callable[[str, Message], None]
-OnMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def sender_id(session_id: str) -> str:
@@ -233,7 +233,7 @@ class WebchatInput(InputChannel):
             headers=API_HEADERS,
         )
 
-    async def _webhook(self, request: Request, on_new_message: OnMessage) -> HTTPResponse:
+    async def _webhook(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         session_id = self.tokens.from_authorization(request.headers.get("authorization"))
         if session_id is None:
             if request.stream is not None:
@@ -286,7 +286,7 @@ class WebchatInput(InputChannel):
         session_id: str,
         text: str,
         metadata: dict[str, Any],
-        on_new_message: OnMessage,
+        on_new_message: OnNewMessage,
     ) -> tuple[list[Message], bool]:
         """Hands the message to Rasa behind the session's earlier ones and waits (bounded) for the replies.
 

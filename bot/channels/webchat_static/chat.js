@@ -102,29 +102,23 @@
     return span;
   }
 
+  function addPicture(div, src, alt) {
+    var img = document.createElement("img");
+    img.className = "picture";
+    img.src = src;
+    img.alt = alt;
+    img.addEventListener("load", keepEndInView);
+    div.appendChild(img);
+    div.classList.add("with-picture");
+  }
+
   function render(entry, live) {
     var div = document.createElement("div");
     div.className = "msg " + (entry.from === "user" ? "user" : "bot");
     div.setAttribute("data-from", entry.from === "user" ? "user" : "bot");
     div.appendChild(speaker(entry.from === "user" ? "You said: " : "Assistant: "));
-    if (entry.from === "user" && entry.preview) {
-      var own = document.createElement("img");
-      own.className = "picture";
-      own.src = entry.preview;
-      own.alt = "Your photo";
-      own.addEventListener("load", keepEndInView);
-      div.appendChild(own);
-      div.classList.add("with-picture");
-    }
-    if (entry.image && safeImage(entry.image)) {
-      var img = document.createElement("img");
-      img.className = "picture";
-      img.src = entry.image;
-      img.alt = "Picture from the assistant";
-      img.addEventListener("load", keepEndInView);
-      div.appendChild(img);
-      div.classList.add("with-picture");
-    }
+    if (entry.from === "user" && entry.preview) addPicture(div, entry.preview, "Your photo");
+    if (entry.image && safeImage(entry.image)) addPicture(div, entry.image, "Picture from the assistant");
     if (entry.text) div.appendChild(textWithLinks(entry.text));
     if (entry.from === "bot" && Array.isArray(entry.buttons) && entry.buttons.length) {
       div.appendChild(choices(entry.buttons, live));
