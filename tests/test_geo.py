@@ -6,10 +6,8 @@ import json
 import logging
 import socket
 import statistics
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +17,7 @@ from bot.geo import Geocoder, NominatimClient, Place, distance_m
 from citydata import build
 from citydata.folder import CityData, load_city
 from tests.fixtures.city import CITY_TEST_DATA
+from tests.fixtures.loopback import LoopbackServer, QuietHandler
 
 STOCKMANN = (60.1687, 24.9416)
 
@@ -291,7 +290,7 @@ def test_geocoding_is_fast(city: CityData) -> None:
 # -- Nominatim fallback -------------------------------------------------------------------------------------
 
 
-class _FakeNominatim(BaseHTTPRequestHandler):
+class _FakeNominatim(QuietHandler):
     """Answers like Nominatim; the query text chooses the behaviour."""
 
     requests: ClassVar[list[str]] = []
@@ -301,47 +300,26 @@ class _FakeNominatim(BaseHTTPRequestHandler):
         if "slow" in self.path:
             time.sleep(1.0)
         if "boom" in self.path:
-            self._send(500, b'{"error": "internal"}')
+            self.send_json(500, {"error": "internal"})
         elif "garbage" in self.path:
-            self._send(200, b"<html>not json</html>")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>not json</html>")
         elif "faraway" in self.path:
-            self._send(
-                200, json.dumps([{"lat": "60.2055", "lon": "24.6559", "display_name": "Espoo"}]).encode()
-            )
+            self.send_json(200, [{"lat": "60.2055", "lon": "24.6559", "display_name": "Espoo"}])
         elif self.path.startswith("/reverse"):
-            self._send(
-                200,
-                json.dumps({"lat": "60.1750", "lon": "24.9455", "display_name": "Kaisaniemi park"}).encode(),
-            )
+            self.send_json(200, {"lat": "60.1750", "lon": "24.9455", "display_name": "Kaisaniemi park"})
         else:
-            self._send(
-                200, json.dumps([{"lat": "60.1712", "lon": "24.9441", "display_name": "Somewhere"}]).encode()
-            )
-
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (the timeout case)
-            return
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
+            self.send_json(200, [{"lat": "60.1712", "lon": "24.9441", "display_name": "Somewhere"}])
 
 
 @pytest.fixture
 def fake_nominatim() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeNominatim)
-    server.daemon_threads = True  # do not wait for the deliberately slow answer when stopping
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    server = LoopbackServer(_FakeNominatim).start()
     _FakeNominatim.requests.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield f"{server.root}/"
+    server.stop()
 
 
 def test_nominatim_answer_is_parsed_and_cached(fake_nominatim: str) -> None:

@@ -7,9 +7,7 @@ percent-decode path parameters, so what matters is the path exactly as sent.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +15,7 @@ import pytest
 
 from bot import notifications
 from bot.notifications import Notifier
+from tests.fixtures.loopback import LoopbackServer, QuietHandler
 
 
 class FakeRasa:
@@ -27,31 +26,24 @@ class FakeRasa:
         self.status = 200
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 parts = urlsplit(self.path)
                 fake.calls.append(
                     {"path": parts.path, "query": parse_qs(parts.query), "body": json.loads(body)}
                 )
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
+                self.send_json(fake.status, {})
 
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = LoopbackServer(Handler).start()
+        self.url = self.http.root
 
 
 @pytest.fixture
 def rasa() -> Iterator[FakeRasa]:
     fake = FakeRasa()
     yield fake
-    fake.server.shutdown()
+    fake.http.stop()
 
 
 @pytest.fixture
