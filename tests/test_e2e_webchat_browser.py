@@ -64,6 +64,15 @@ def press_button(page: Page, title: str) -> None:
     raise AssertionError(f"could not reach the {title!r} button with the keyboard")
 
 
+def tab_to(page: Page, element_id: str) -> None:
+    """Tabs until the element has the focus (every earlier message's buttons are on the way)."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"could not reach #{element_id} with the keyboard")
+
+
 def wait_for_bot(chat: ChatPage, count: int) -> list[str]:
     chat.page.wait_for_function(
         f"() => document.querySelectorAll('#log .msg[data-from=bot]').length >= {count}"
@@ -86,10 +95,7 @@ def test_the_same_report_with_the_keyboard_only(stack: Stack, browser_context):
     while "photo" not in texts[-1]:
         press_button(page, "Skip")
         texts = wait_for_bot(chat, len(texts) + 1)
-    for _ in range(10):  # Tab to "Add a photo" and open the file chooser with Space
-        page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.id") == "photo":
-            break
+    tab_to(page, "photo")  # "Add a photo", then open the file chooser with Space
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(files=[photo_file(phone_jpeg())])
