@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from werkzeug.datastructures import MultiDict
 
+from citydata.geometry import distance_m
+
 from .dates import parse_w3c
 from .errors import ApiError
 from .models import CLOSED, OPEN, Service, ServiceRequest, utcnow
@@ -19,7 +21,6 @@ MAX_RESULTS = 1000
 WINDOW = timedelta(days=90)
 DEFAULT_RADIUS_M = 50.0
 MAX_RADIUS_M = 5000.0
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
 
 
@@ -29,14 +30,6 @@ class Found:
 
     request: ServiceRequest
     distance_m: float | None = None
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _number(args: MultiDict, name: str, low: float, high: float) -> float | None:

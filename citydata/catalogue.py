@@ -23,7 +23,11 @@ class AttributeValue:
 
 @dataclass(frozen=True)
 class Attribute:
-    """An Open311 service attribute: a question the city wants answered for this service."""
+    """An Open311 service attribute: a question the city wants answered for this service.
+
+    The same type serves the city folder and what a back office's service definition says; `variable` false
+    marks an informational attribute that asks nothing.
+    """
 
     code: str
     description: str
@@ -31,11 +35,17 @@ class Attribute:
     required: bool
     order: int
     values: tuple[AttributeValue, ...] = ()
+    variable: bool = True
+    datatype_description: str | None = None
 
 
 @dataclass(frozen=True)
 class Service:
-    """An Open311 service (a kind of problem the city handles)."""
+    """An Open311 service (a kind of problem the city handles), from the city folder or a back office.
+
+    A back office's `services.json` says whether a service has attributes (`declared_metadata`) without
+    listing them; the city folder lists them.
+    """
 
     service_code: str
     service_name: str
@@ -43,10 +53,14 @@ class Service:
     group: str
     keywords: tuple[str, ...] = ()
     attributes: tuple[Attribute, ...] = field(default_factory=tuple)
+    type: str = "realtime"
+    declared_metadata: bool | None = None
 
     @property
     def metadata(self) -> bool:
         """Whether the service has attributes (Open311's `metadata` flag)."""
+        if self.declared_metadata is not None:
+            return self.declared_metadata
         return bool(self.attributes)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.attribute_answers import attribute_state, infer_answers, match_answer, next_question
+from bot.catalogue.answers import attribute_state, infer_answers, match_answer, next_question
 from citydata.catalogue import Attribute, AttributeValue
 
 LANE = Attribute(

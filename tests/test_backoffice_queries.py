@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select, update
 
 from backoffice.models import Service, ServiceRequest
-from backoffice.queries import distance_m
 from backoffice.state import EXTENSION_KEY
+from citydata.geometry import distance_m
 from tests.fixtures.backoffice import file_report
 
 BASE = "/open311/v2"

@@ -9,11 +9,13 @@ import pytest
 import requests
 
 from bot.channels.dedupe import MemorySeenStore, RedisSeenStore
-from bot.channels.inbound import StoredPhoto, as_plain_text, photo_metadata
-from bot.channels.media import MediaFiles
-from bot.channels.ordering import SenderQueues
-from bot.media import process_photo
-from bot.mediastore import LocalMediaStore
+from bot.channels.message_metadata import photo_metadata
+from bot.channels.photo_files import MediaFiles
+from bot.channels.sender_queues import SenderQueues
+from bot.photos.intake import StoredPhoto
+from bot.photos.pipeline import process_photo
+from bot.photos.store import LocalMediaStore
+from bot.text import as_plain_text
 from tests.fixtures.media import phone_jpeg
 
 

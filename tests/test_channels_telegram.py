@@ -17,11 +17,18 @@ import requests
 from PIL import Image
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.inbound import LOCATION_ONLY, PHOTO_ONLY, PhotoIntake
-from bot.channels.telegram import DOCUMENT_REPLY, EDIT_REPLY, SECRET_HEADER, UNSUPPORTED_REPLY, TelegramInput
-from bot.channels.telegram_markup import EXPIRED_BUTTON, SHARE_LOCATION_TITLE
+from bot.channels.message_metadata import LOCATION_ONLY, PHOTO_ONLY
+from bot.channels.telegram.connector import (
+    DOCUMENT_REPLY,
+    EDIT_REPLY,
+    SECRET_HEADER,
+    UNSUPPORTED_REPLY,
+    TelegramInput,
+)
+from bot.channels.telegram.markup import EXPIRED_BUTTON, SHARE_LOCATION_TITLE
 from bot.channels.turns import APOLOGY
-from bot.mediastore import LocalMediaStore
+from bot.photos.intake import PhotoIntake
+from bot.photos.store import LocalMediaStore
 from bot.settings import Settings
 from tests.fixtures.channels import ChannelServer
 from tests.fixtures.media import encode, phone_jpeg, solid

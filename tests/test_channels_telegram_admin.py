@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot.channels.telegram import TelegramInput
-from bot.channels.telegram_admin import WEBHOOK_PATH, delete_webhook, main, poll, set_webhook
+from bot.channels.telegram.admin import WEBHOOK_PATH, delete_webhook, main, poll, set_webhook
+from bot.channels.telegram.connector import TelegramInput
 from bot.settings import Settings, get_settings
 from tests.fixtures.channels import ChannelServer
 from tests.fixtures.processes import PROJECT_ROOT, free_port
@@ -76,7 +76,7 @@ def test_the_command_defaults_to_the_public_url(env, telegram_api, capsys):
 
 def test_the_module_runs_as_a_command(env, telegram_api):
     done = subprocess.run(
-        [sys.executable, "-m", "bot.channels.telegram_admin", "set-webhook", "--url", PUBLIC + "?v=2"],
+        [sys.executable, "-m", "bot.channels.telegram.admin", "set-webhook", "--url", PUBLIC + "?v=2"],
         cwd=PROJECT_ROOT,
         env=dict(os.environ),
         capture_output=True,

@@ -22,10 +22,10 @@ from PIL import Image
 from rasa.core.channels.channel import UserMessage
 from twilio.request_validator import RequestValidator
 
-from bot.channels.twilio import TwilioInput, TwilioOutput
-from bot.channels.twilio_auth import SignatureCheck
-from bot.channels.twilio_optout import OptOutStore
-from bot.channels.twilio_sms import HELP_TEXT, Keyword, Option, chosen_option, keyword, split_message
+from bot.channels.twilio.auth import SignatureCheck
+from bot.channels.twilio.connector import TwilioInput, TwilioOutput
+from bot.channels.twilio.optout import OptOutStore
+from bot.channels.twilio.sms import HELP_TEXT, Keyword, Option, chosen_option, keyword, split_message
 from bot.settings import Settings
 from tests.fixtures.channels import ChannelServer, Reply
 from tests.fixtures.media import encode, jpeg_segments, phone_jpeg, solid

@@ -18,11 +18,12 @@ import requests
 from PIL import Image
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.inbound import MAX_TEXT, PhotoIntake
-from bot.channels.webchat import WebchatInput
-from bot.channels.webchat_tokens import SessionTokens
-from bot.mediastore import LocalMediaStore
+from bot.channels.webchat.connector import WebchatInput
+from bot.channels.webchat.tokens import SessionTokens
+from bot.photos.intake import PhotoIntake
+from bot.photos.store import LocalMediaStore
 from bot.settings import get_settings
+from bot.text import MAX_TEXT
 from tests.fixtures.channels import ChannelServer
 from tests.fixtures.media import phone_jpeg
 

@@ -345,7 +345,7 @@ def test_nominatim_failures_become_none_and_are_logged_without_the_query(
     fake_nominatim: str, query: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = NominatimClient(fake_nominatim, timeout=0.3)
-    with caplog.at_level(logging.WARNING, logger="bot.geocoding.nominatim"):
+    with caplog.at_level(logging.WARNING, logger="bot.geo.nominatim"):
         start = time.perf_counter()
         assert client.search(query) is None
         assert time.perf_counter() - start < 0.9

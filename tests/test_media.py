@@ -11,7 +11,7 @@ import warnings
 import pytest
 from PIL import Image
 
-from bot.media import PhotoRejected, process_photo, process_photo_with_settings, sniff_image_type
+from bot.photos.pipeline import PhotoRejected, process_photo, sniff_image_type
 from bot.settings import Settings
 from tests.fixtures.media import (
     animated,
@@ -301,6 +301,11 @@ def test_sniffing_reads_signatures(head: bytes, expected: str | None) -> None:
 def test_settings_caps_are_applied() -> None:
     settings = dataclasses.replace(Settings(), media_max_side=100, media_max_bytes=10 * 1024 * 1024)
 
-    photo = process_photo_with_settings(encode(solid((500, 250)), "JPEG"), settings)
+    photo = process_photo(
+        encode(solid((500, 250)), "JPEG"),
+        max_pixels=settings.media_max_pixels,
+        max_side=settings.media_max_side,
+        max_bytes=settings.media_max_bytes,
+    )
 
     assert (photo.width, photo.height) == (100, 50)

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from bot.media import PhotoRejected, process_photo
-from bot.media_download import download
+from bot.photos.download import download
+from bot.photos.pipeline import PhotoRejected, process_photo
 from tests.fixtures.media import FakeFileServer, Route, encode, endless_jpeg, phone_jpeg, solid
 from tests.fixtures.processes import free_port
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.media import ProcessedPhoto, process_photo
-from bot.mediastore import LocalMediaStore, MediaStoreError, S3MediaStore, make_store
+from bot.photos.pipeline import ProcessedPhoto, process_photo
+from bot.photos.store import LocalMediaStore, MediaStoreError, S3MediaStore, make_store
 from bot.settings import Settings
 from tests.fixtures.media import FakeS3, phone_jpeg
 

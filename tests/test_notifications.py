@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot import notifications
-from bot.notifications import Notifier
+from bot.workers import notifications
+from bot.workers.notifications import Notifier
 from tests.fixtures.loopback import LoopbackServer, QuietHandler
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.open311 import ErrorKind, NewRequest, Open311Client, Open311Error
-from bot.open311_models import parse_service
+from bot.open311.models import parse_service
 from tests.fixtures.backoffice import BackofficeServer
 from tests.fixtures.open311_fake import FakeOpen311
 

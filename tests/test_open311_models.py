@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.open311_models import (
+from bot.open311.models import (
     ErrorKind,
     Open311Error,
     parse_definition,

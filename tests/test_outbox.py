@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.db import Notification, OutboxEntry, Subscription, session_factory
 from bot.open311 import NewRequest, Open311Client
-from bot.outbox import Outbox
+from bot.workers.outbox import Outbox
 
 REPORT = NewRequest(
     service_code="pothole",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.catalogue.services import ServiceCatalogue
 from bot.open311 import Open311Client
-from bot.service_catalogue import ServiceCatalogue
 from citydata.catalogue import load_catalogue
 
 CITY = load_catalogue(Path(__file__).resolve().parents[1] / "cities" / "helsinki" / "services.yml")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.db import Notification, Subscription, session_factory
 from bot.open311 import Open311Client
-from bot.status_poller import StatusPoller
+from bot.workers.status_poller import StatusPoller
 from tests.fixtures.backoffice import jpeg_bytes
 
 

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.inbound import PhotoIntake
-from bot.channels.webchat import WebchatInput
-from bot.mediastore import LocalMediaStore
+from bot.channels.webchat.connector import WebchatInput
+from bot.photos.intake import PhotoIntake
+from bot.photos.store import LocalMediaStore
 from tests.fixtures.browser import DESKTOP, HELSINKI, PHONE, ChatPage, photo_file
 from tests.fixtures.channels import ChannelServer
 from tests.fixtures.media import phone_jpeg

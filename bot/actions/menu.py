@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import latest_intent, run_blocking
 from bot.actions.report_questions import COMMON_SERVICES, service_button
 from bot.actions.slot_extraction import report_ranking, top_intent_is_report

@@ -11,9 +11,9 @@ from rasa_sdk.events import ActionExecuted, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import run_blocking
-from bot.notifications import take_pending
+from bot.workers.notifications import take_pending
 
 
 class ReportUpdate(Action):

@@ -14,9 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import channel_of, entity_values, is_interruption, latest_text, run_blocking, said
-from bot.attribute_answers import attribute_state, infer_answers, match_answer, next_question
+from bot.catalogue.answers import attribute_state, infer_answers, match_answer, next_question
 from bot.wording import is_thin
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

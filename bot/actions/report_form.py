@@ -16,11 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import REPORT_SLOTS, run_blocking
 from bot.actions.report_answers import AnswerSteps
 from bot.actions.report_location import LocationSteps
-from bot.attribute_answers import attribute_state, next_question
+from bot.actions.report_service import ServiceSteps
+from bot.catalogue.answers import attribute_state, next_question
 
 
 def plan_steps(tracker: Tracker, questions: list[Any]) -> list[str]:
@@ -44,7 +45,7 @@ def plan_steps(tracker: Tracker, questions: list[Any]) -> list[str]:
     return steps
 
 
-class ValidateReportForm(LocationSteps, AnswerSteps, FormValidationAction):
+class ValidateReportForm(ServiceSteps, LocationSteps, AnswerSteps, FormValidationAction):
     """Validates the report form's slots and decides which to ask next."""
 
     def name(self) -> str:

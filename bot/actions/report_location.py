@@ -1,22 +1,21 @@
 """The "where is it?" step of a report.
 
 Typed places, shared coordinates and a photo's GPS are geocoded offline,
-checked against the city boundary, then looked up for open reports of the same problem nearby.
+checked against the city boundary; `report_duplicates` then looks for open reports of the same problem nearby.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import entity_values, is_interruption, latest_text, run_blocking, said
-from bot.open311 import Open311Error
+from bot.actions.report_duplicates import nearby_report_slots
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +62,6 @@ class LocationSteps:
             slots.update(await nearby_report_slots(code, slots["latitude"], slots["longitude"]))
         return slots
 
-    async def validate_service_code(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Accepts a service the back office offers; a new service starts its questions afresh."""
-        if value is None or not resources.catalogue().is_known(str(value)):
-            return {"service_code": None}
-        slots: dict[str, Any] = {"service_code": value, "service_candidates": None}
-        answers = tracker.get_slot("attributes")
-        if isinstance(answers, dict) and answers.get("service") != value:
-            slots["attributes"] = None  # answers to another service's questions no longer apply
-        lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
-        if lat is not None and lon is not None:
-            slots.update(await nearby_report_slots(str(value), float(lat), float(lon)))
-        return slots
-
 
 def _place_from_point(lat: float, lon: float, dispatcher: CollectingDispatcher) -> dict[str, Any]:
     geocoder = resources.geocoder()
@@ -119,38 +103,3 @@ def _outside_text() -> str:
         "That place is outside the area this city looks after, so I can't send a report about it here. "
         "If it's somewhere else in the city, tell me the street and number."
     )
-
-
-async def nearby_report_slots(service_code: str | None, lat: float, lon: float) -> dict[str, Any]:
-    """Looks for an open report of the same service nearby, to offer following it instead of a duplicate."""
-    if not service_code:
-        return {}
-    settings = resources.settings()
-    since = datetime.now(timezone.utc) - timedelta(days=settings.duplicate_days)
-    try:
-        nearby = await run_blocking(
-            resources.open311().nearby,
-            lat,
-            lon,
-            settings.duplicate_radius(service_code),
-            service_code=service_code,
-            start_date=since,
-        )
-    except Open311Error as error:
-        logger.info("duplicates.lookup_failed kind=%s", error.kind.name)
-        return {"duplicate_candidate": None}
-    if not nearby:
-        return {"duplicate_candidate": None, "duplicate_step": None}
-    match = nearby[0]
-    return {
-        "duplicate_candidate": {
-            "id": match.service_request_id,
-            "distance_m": match.distance_m,
-            "address": match.address,
-            "status": match.detailed_status or match.status,
-            "requested": match.requested_datetime.isoformat() if match.requested_datetime else None,
-            "media_url": match.media_url,
-            "description": (match.description or "")[:140],
-        },
-        "duplicate_step": None,
-    }

@@ -15,9 +15,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import channel_of, run_blocking
-from bot.attribute_answers import attribute_state, next_question
+from bot.catalogue.answers import attribute_state, next_question
 from bot.wording import distance_words, readback
 
 COMMON_SERVICES = ("pothole", "streetlight", "graffiti", "illegal_dumping", "litter", "tree")

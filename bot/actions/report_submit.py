@@ -14,11 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import resources
+from bot import resources
 from bot.actions.common import REPORT_SLOTS, run_blocking
-from bot.attribute_answers import attribute_state
+from bot.catalogue.answers import attribute_state
 from bot.open311 import NewRequest
-from bot.outbox import Delivery
+from bot.workers.outbox import Delivery
 
 
 def report_key(tracker: Tracker, kind: str = "file") -> str:

@@ -9,10 +9,9 @@ In memory for one process; in Redis (`REDIS_URL`) when several replicas share th
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import OrderedDict
 from typing import Protocol
+
+from bot.bounded_cache import BoundedCache
 
 logger = logging.getLogger(__name__)
 DEFAULT_TTL = 24 * 3600.0
@@ -30,20 +29,10 @@ class MemorySeenStore:
     """Seen keys in this process, forgotten after `ttl` seconds or when more than `max_items` are kept."""
 
     def __init__(self, ttl: float = DEFAULT_TTL, max_items: int = 200_000) -> None:
-        self._ttl = ttl
-        self._max = max_items
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
+        self._seen: BoundedCache[str, bool] = BoundedCache(max_items, ttl)
 
     def first_time(self, key: str) -> bool:  # noqa: D102
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and (next(iter(self._seen.values())) < now or len(self._seen) > self._max):
-                self._seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now + self._ttl
-            return True
+        return self._seen.add_if_absent(key, True)
 
 
 class RedisSeenStore:

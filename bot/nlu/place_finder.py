@@ -44,7 +44,7 @@ STREET_WORDS = frozenset(
     ]
 )
 # English words residents add after a place's name ("Esplanadi park", "Senate Square", "Kamppi centre").
-PLACE_WORDS = frozenset(
+LANDMARK_SUFFIXES = frozenset(
     [
         "park",
         "square",
@@ -106,7 +106,7 @@ FUZZY_CUTOFF = 86
 MIN_FUZZY_LENGTH = 7
 
 
-def fold(text: str) -> str:
+def fold_keep_offsets(text: str) -> str:
     """Lower case without accents, keeping the length (ä→a, ö→o, å→a), so offsets stay valid."""
     out = []
     for char in text.lower():
@@ -133,8 +133,9 @@ class PlaceFinder:
         self._streets = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._landmarks = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         # Streets with addresses but no line inside the data's area still have names residents use.
-        street_names = {fold(n) for n in city.street_names()} | {fold(a.street) for a in city.addresses}
-        landmark_names = {fold(n) for n in city.landmark_names()} - street_names
+        street_names = {fold_keep_offsets(n) for n in city.street_names()}
+        street_names |= {fold_keep_offsets(a.street) for a in city.addresses}
+        landmark_names = {fold_keep_offsets(n) for n in city.landmark_names()} - street_names
         self._street_list = sorted(street_names)
         self._add(self._streets, street_names)
         self._add(self._landmarks, {n for n in landmark_names if len(n) >= 4 and n not in COMMON_WORDS})
@@ -150,7 +151,7 @@ class PlaceFinder:
         """Every place in the text, longest first, none overlapping."""
         if not text or not text.strip():
             return []
-        doc = self._nlp.make_doc(fold(text))
+        doc = self._nlp.make_doc(fold_keep_offsets(text))
         spans = self._base_spans(doc, text)
         spans = [self._extend(doc, text, start, end, kind) for start, end, kind in spans]
         spans = self._join_intersections(doc, sorted(spans))
@@ -198,7 +199,7 @@ class PlaceFinder:
     def _extend(doc: Doc, original: str, start: int, end: int, kind: str) -> tuple[int, int, str]:
         """Adds English street words and a house number after, or a house number before."""
         if kind == "landmark":
-            while end < len(doc) and doc[end].text in PLACE_WORDS:
+            while end < len(doc) and doc[end].text in LANDMARK_SUFFIXES:
                 end += 1
             return start, end, kind
         if kind != "street":
@@ -260,7 +261,7 @@ def _generic_english_place(doc: Doc, original: str, i: int) -> bool:
     nxt = doc[i + 1] if i + 1 < len(doc) else None
     return (
         nxt is not None
-        and nxt.text in PLACE_WORDS
+        and nxt.text in LANDMARK_SUFFIXES
         and len(token.text) >= 3
         and token.is_alpha
         and not token.is_stop

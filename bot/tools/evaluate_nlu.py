@@ -18,8 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.channels.inbound import as_plain_text
 from bot.settings import PROJECT_ROOT
+from bot.text import as_plain_text
 from bot.tools.nlu_metrics import Example, Report, evaluate, service_of
 
 GATES = {"service_macro_f1": 0.90, "intent_accuracy": 0.95, "location_f1": 0.85}

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, create_engine, delete, select
 
 from bot.db import Notification, OutboxEntry, Subscription, session_factory
-from bot.mediastore import is_valid_name
+from bot.photos.store import is_valid_name
 from bot.settings import Settings, get_settings
 
 PHOTO_NAME = re.compile(r"/webhooks/media/files/([A-Za-z0-9_-]+\.jpg)")

@@ -10,9 +10,9 @@ import signal
 import threading
 from collections.abc import Callable
 
-from bot.actions import resources
-from bot.notifications import Notifier
-from bot.status_poller import StatusPoller
+from bot import resources
+from bot.workers.notifications import Notifier
+from bot.workers.status_poller import StatusPoller
 
 logger = logging.getLogger("bot.workers")
 

@@ -1,1 +1,0 @@
-"""Offline geocoding from a city data folder; `bot.geo` is the public entry point."""
