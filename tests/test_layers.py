@@ -1,4 +1,4 @@
-"""Imports flow one way: channels -> Rasa -> actions -> services -> back office; nothing below imports above."""
+"""Imports flow one way (channels -> Rasa -> actions -> services -> back office): none goes upward."""
 
 import ast
 from pathlib import Path
@@ -48,7 +48,10 @@ def within(name: str, package: str) -> bool:
 
 
 SOURCES = sorted(
-    p for top in ("bot", "backoffice", "citydata") for p in (ROOT / top).rglob("*.py") if "migrations" not in p.parts
+    p
+    for top in ("bot", "backoffice", "citydata")
+    for p in (ROOT / top).rglob("*.py")
+    if "migrations" not in p.parts
 )
 
 

@@ -46,11 +46,6 @@ def rasa() -> Iterator[FakeRasa]:
     fake.http.stop()
 
 
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'assistant.db'}"
-
-
 def test_a_waiting_message_triggers_the_update_action_in_that_residents_conversation(rasa, db_url):
     notifications.add(db_url, "telegram:700001", "Your report 10001 is fixed.")
     reached = Notifier(db_url, rasa.url, "secret").run_once()

@@ -12,10 +12,10 @@ import sys
 import pytest
 import requests
 
+from tests.e2e.test_channels import TelegramResident
 from tests.fixtures.media import phone_jpeg
 from tests.fixtures.processes import start_process
 from tests.fixtures.stack import Stack, wait_until
-from tests.test_e2e_channels import TelegramResident
 
 pytestmark = pytest.mark.e2e
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,19 +18,14 @@ from bot.channels.telegram.connector import TelegramInput
 from bot.settings import Settings, get_settings
 from tests.fixtures.channels import ChannelServer
 from tests.fixtures.processes import PROJECT_ROOT, free_port
+from tests.fixtures.telegram_fake import load
 
 if TYPE_CHECKING:
     from tests.fixtures.telegram_fake import FakeTelegram
 
-
-DATA = Path(__file__).parent / "data" / "telegram"
 SECRET = "admin-Secret_7"
 PUBLIC = "https://city.example" + WEBHOOK_PATH
 ALLOWED = ["message", "edited_message", "callback_query"]
-
-
-def load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 def settings_for(api: FakeTelegram, **changes: Any) -> Settings:

@@ -1,31 +1,22 @@
-"""The geocoder on the committed demo city, and the optional Nominatim client against a fake on loopback."""
+"""The geocoder on the committed demo city: addresses, streets, corners, landmarks, nonsense, the boundary,
+reverse geocoding and speed."""
 
 from __future__ import annotations
 
 import json
-import logging
-import socket
 import statistics
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
-from bot.geo import Geocoder, NominatimClient, Place, distance_m
+from bot.geo import Geocoder, distance_m
 from citydata import build
 from citydata.folder import CityData, load_city
 from tests.fixtures.city import CITY_TEST_DATA
-from tests.fixtures.loopback import LoopbackServer, QuietHandler
+from tests.fixtures.city import best_place as _best
 
 STOCKMANN = (60.1687, 24.9416)
-
-
-def _best(geocoder: Geocoder, text: str) -> Place:
-    place = geocoder.geocode(text)
-    assert place is not None, f"nothing found for {text!r}"
-    return place
 
 
 # -- addresses ---------------------------------------------------------------------------------------------
@@ -254,11 +245,6 @@ def test_reverse_gives_nothing_far_from_any_address(geocoder: Geocoder) -> None:
     assert geocoder.reverse(60.1749, 24.9455, max_distance_m=50) is None
 
 
-def test_distance_m() -> None:
-    assert distance_m(60.0, 24.0, 61.0, 24.0) == pytest.approx(111_195, rel=1e-3)
-    assert distance_m(60.1699, 24.9384, 60.1699, 24.9384) == 0.0
-
-
 # -- speed --------------------------------------------------------------------------------------------------
 
 PHRASES = [
@@ -285,97 +271,3 @@ def test_geocoding_is_fast(city: CityData) -> None:
         f"geocode over {len(timings)} lookups: p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {timings[-1]:.2f} ms"
     )
     assert p50 < 5 and p95 < 10
-
-
-# -- Nominatim fallback -------------------------------------------------------------------------------------
-
-
-class _FakeNominatim(QuietHandler):
-    """Answers like Nominatim; the query text chooses the behaviour."""
-
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _FakeNominatim.requests.append(self.path)
-        if "slow" in self.path:
-            time.sleep(1.0)
-        if "boom" in self.path:
-            self.send_json(500, {"error": "internal"})
-        elif "garbage" in self.path:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(b"<html>not json</html>")
-        elif "faraway" in self.path:
-            self.send_json(200, [{"lat": "60.2055", "lon": "24.6559", "display_name": "Espoo"}])
-        elif self.path.startswith("/reverse"):
-            self.send_json(200, {"lat": "60.1750", "lon": "24.9455", "display_name": "Kaisaniemi park"})
-        else:
-            self.send_json(200, [{"lat": "60.1712", "lon": "24.9441", "display_name": "Somewhere"}])
-
-
-@pytest.fixture
-def fake_nominatim() -> Iterator[str]:
-    server = LoopbackServer(_FakeNominatim).start()
-    _FakeNominatim.requests.clear()
-    yield f"{server.root}/"
-    server.stop()
-
-
-def test_nominatim_answer_is_parsed_and_cached(fake_nominatim: str) -> None:
-    client = NominatimClient(fake_nominatim, timeout=2.0)
-    first = client.search("Somewhere street 1")
-    assert first is not None and (first.lat, first.lon, first.label) == (60.1712, 24.9441, "Somewhere")
-    assert client.search("Somewhere street 1") == first
-    assert len(_FakeNominatim.requests) == 1  # the second answer came from the cache
-    assert "format=jsonv2" in _FakeNominatim.requests[0]
-    reverse = client.reverse(60.175, 24.9455)
-    assert reverse is not None and reverse.label == "Kaisaniemi park"
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "slow place",  # the server answers after the timeout
-        "boom place",  # HTTP 500
-        "garbage place",  # not JSON
-    ],
-)
-def test_nominatim_failures_become_none_and_are_logged_without_the_query(
-    fake_nominatim: str, query: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    client = NominatimClient(fake_nominatim, timeout=0.3)
-    with caplog.at_level(logging.WARNING, logger="bot.geo.nominatim"):
-        start = time.perf_counter()
-        assert client.search(query) is None
-        assert time.perf_counter() - start < 0.9
-    assert caplog.records and query not in caplog.text
-
-
-def test_nominatim_unreachable_becomes_none() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    assert NominatimClient(f"http://127.0.0.1:{port}", timeout=0.5).search("anything") is None
-
-
-def test_geocoder_asks_nominatim_only_when_offline_finds_nothing(city: CityData, fake_nominatim: str) -> None:
-    geocoder = Geocoder(city, NominatimClient(fake_nominatim, timeout=2.0))
-    assert _best(geocoder, "by Stockmann").kind == "landmark"
-    assert _FakeNominatim.requests == []
-    online = _best(geocoder, "the blue door somewhere")
-    assert (online.kind, online.label, online.district) == ("point", "Somewhere", "Kluuvi")
-    assert geocoder.geocode("faraway place") is None  # the server's answer is outside the city
-
-
-def test_from_settings(city: CityData, fake_nominatim: str) -> None:
-    class _Settings:
-        city_data_dir = city.folder
-        geocoder_url = fake_nominatim
-        geocoder_timeout = 1.0
-
-    geocoder = Geocoder.from_settings(_Settings())
-    assert geocoder.city is city
-    assert _best(geocoder, "the blue door somewhere").kind == "point"
-    _Settings.geocoder_url = ""
-    assert Geocoder.from_settings(_Settings()).geocode("the blue door somewhere") is None

@@ -1,38 +1,22 @@
-"""How the Open311 client turns broken servers and networks into `Open311Error`s (`bot/open311_wire.py`)."""
+"""How the Open311 client turns broken servers and networks into `Open311Error`s (`bot/open311/wire.py`)."""
 
 from __future__ import annotations
 
 import logging
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.open311 import ErrorKind, NewRequest, Open311Client, Open311Error
 from bot.settings import Settings
-from tests.fixtures.open311_fake import FakeOpen311
+from tests.fixtures.open311_fake import KEY, FakeOpen311, expect
 from tests.fixtures.processes import free_port
 
-KEY = "SECRET-KEY-123"
 HTML = "text/html; charset=utf-8"
 PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"
 LOGIN_PAGE = "<!DOCTYPE html><html><body><form action='/login'><input name='password'></form></body></html>"
-
-
-@pytest.fixture
-def client(fake_open311: FakeOpen311) -> Iterator[Open311Client]:
-    c = Open311Client(fake_open311.url, api_key=KEY, timeout=2)
-    yield c
-    c.close()
-
-
-def expect(kind: ErrorKind, call: Any, *args: Any, **kwargs: Any) -> Open311Error:
-    with pytest.raises(Open311Error) as info:
-        call(*args, **kwargs)
-    assert info.value.kind is kind, info.value
-    return info.value
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from bot.db import Notification, OutboxEntry, Subscription, session_factory
 from bot.open311 import NewRequest, Open311Client
 from bot.workers.outbox import Outbox
+from tests.fixtures.open311_fake import posts
 
 REPORT = NewRequest(
     service_code="pothole",
@@ -20,18 +20,9 @@ REPORT = NewRequest(
 )
 
 
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'assistant.db'}"
-
-
 def outbox_for(fake_open311, db_url: str, **kwargs) -> Outbox:
     client = Open311Client(fake_open311.url, api_key="k", timeout=1.0)
     return Outbox(db_url, client, base_delay=0.0, **kwargs)
-
-
-def posts(fake) -> list:
-    return [r for r in fake.received if r.method == "POST"]
 
 
 def test_a_report_is_filed_at_once_when_the_back_office_answers(fake_open311, db_url):

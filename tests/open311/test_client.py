@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,25 +10,10 @@ import pytest
 from bot.open311 import ErrorKind, NewRequest, Open311Client, Open311Error
 from bot.open311.models import parse_service
 from tests.fixtures.backoffice import BackofficeServer
-from tests.fixtures.open311_fake import FakeOpen311
+from tests.fixtures.open311_fake import KEY, FakeOpen311, expect
 
-KEY = "SECRET-KEY-123"
 GRAFFITI = "4e090d24992b941e78000027"
 BLOOMINGTON_ID = "4fbd3beeb1fe2c9f5c000001"  # a Graffiti request with coordinates
-
-
-@pytest.fixture
-def client(fake_open311: FakeOpen311) -> Iterator[Open311Client]:
-    c = Open311Client(fake_open311.url, api_key=KEY, timeout=2)
-    yield c
-    c.close()
-
-
-def expect(kind: ErrorKind, call: Any, *args: Any, **kwargs: Any) -> Open311Error:
-    with pytest.raises(Open311Error) as info:
-        call(*args, **kwargs)
-    assert info.value.kind is kind, info.value
-    return info.value
 
 
 # --- a real city's answers ---

@@ -1,4 +1,4 @@
-"""Lenient parsing of what Open311 servers answer (`bot/open311_models.py`)."""
+"""Lenient parsing of what Open311 servers answer (`bot/open311/models.py`)."""
 
 from __future__ import annotations
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot.catalogue.services import ServiceCatalogue
 from bot.open311 import Open311Client
 from citydata.catalogue import load_catalogue
+from tests.fixtures.city import DEMO_CITY
 
-CITY = load_catalogue(Path(__file__).resolve().parents[1] / "cities" / "helsinki" / "services.yml")
+CITY = load_catalogue(DEMO_CITY / "services.yml")
 
 
 def test_questions_come_from_the_back_office_with_the_citys_hints(shared_backoffice):
