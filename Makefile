@@ -37,8 +37,10 @@ venv: $(STAMP)
 system-deps:
 	@scripts/system_deps.sh
 
-nlu_data/generated/.stamp: $(STAMP) $(shell find cities -name 'faq.yml' 2>/dev/null) bot/tools/faq_to_rasa.py
+nlu_data/generated/.stamp: $(STAMP) $(shell find cities -name 'faq.yml' 2>/dev/null) bot/tools/faq_to_rasa.py \
+		resident_texts/split.yml $(wildcard resident_texts/rows/*.jsonl) bot/tools/resident_texts.py
 	$(PY) -m bot.tools.faq_to_rasa
+	$(PY) -m bot.tools.resident_texts train-file
 	@touch $@
 
 $(MODEL_STAMP): $(STAMP) nlu_data/generated/.stamp $(TRAIN_INPUTS)

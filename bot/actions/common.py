@@ -11,7 +11,6 @@ from rasa_sdk import Tracker
 
 T = TypeVar("T")
 
-REPORT_INTENT_PREFIX = "report_"
 # Messages with these intents are questions or commands, never an answer to the question the form asked.
 INTERRUPTIONS = frozenset(
     {

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import latest_intent, run_blocking
 from bot.actions.report_questions import COMMON_SERVICES, service_button
-from bot.actions.slot_extraction import report_ranking, top_intent_is_report
+from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
 
 MENU = [
     {"title": "Report a problem", "payload": "/list_services"},
@@ -58,7 +58,7 @@ class OfferMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if top_intent_is_report(tracker):
-            codes = [code for code, _ in report_ranking(tracker)[:3] if code != "other"] + ["other"]
+            codes = [code for code, _ in latest_report_ranking(tracker)[:3] if code != "other"] + ["other"]
             buttons = await run_blocking(lambda: [service_button(c) for c in codes])
             dispatcher.utter_message(
                 text="I want to get this right. Is it about one of these?", buttons=buttons

@@ -20,29 +20,22 @@ from rasa_sdk.types import DomainDict
 
 from bot import resources
 from bot.actions.common import (
-    REPORT_INTENT_PREFIX,
     entity_values,
     is_interruption,
     is_payload,
     latest_intent,
     metadata,
 )
+from bot.nlu.service_choice import REPORT_INTENT_PREFIX, ServiceChoice, choose_service, report_ranking
 
 FORM = "report_form"
 MAX_PHOTOS = 5
-# Two services closer than this in confidence are too close to call: ask instead of guessing.
-MIN_MARGIN = 0.15
-CANDIDATE_FLOOR = 0.05
 
 
-def report_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+def latest_report_ranking(tracker: Tracker) -> list[tuple[str, float]]:
     """The report services the NLU considered for the latest message, most likely first."""
-    ranking = tracker.latest_message.get("intent_ranking") or [tracker.latest_message.get("intent") or {}]
-    return [
-        (str(r["name"])[len(REPORT_INTENT_PREFIX) :], float(r.get("confidence") or 0.0))
-        for r in ranking
-        if str(r.get("name") or "").startswith(REPORT_INTENT_PREFIX)
-    ]
+    latest = tracker.latest_message
+    return report_ranking(latest.get("intent_ranking") or [latest.get("intent") or {}])
 
 
 def top_intent_is_report(tracker: Tracker) -> bool:
@@ -86,18 +79,18 @@ class ValidateSlotMappings(ValidationAction):
         in_report = tracker.active_loop_name == FORM and tracker.get_slot("service_code")
         if in_report and tracker.get_slot("requested_slot") != "service_code":
             return {}  # mid-report, more words about the problem must not switch its service
-        ranking = report_ranking(tracker)
+        ranking = latest_report_ranking(tracker)
         if not ranking:
             return {}
-        best, confidence = ranking[0]
-        runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+        best = ranking[0][0]
         chosen_by_button = is_payload(str(tracker.latest_message.get("text") or ""))
-        threshold = resources.settings().service_confidence
-        known = resources.catalogue().is_known(best)
-        if known and (chosen_by_button or (confidence >= threshold and confidence - runner_up >= MIN_MARGIN)):
-            return {"service_code": best, "service_candidates": None}
-        candidates = [code for code, c in ranking if c >= CANDIDATE_FLOOR][:3]
-        return {"service_code": None, "service_candidates": candidates or [best]}
+        # A tapped option is final; typed words go through the confidence contract.
+        choice = ServiceChoice(best) if chosen_by_button else choose_service(
+            ranking, resources.settings().service_confidence
+        )
+        if choice.service and resources.catalogue().is_known(choice.service):
+            return {"service_code": choice.service, "service_candidates": None}
+        return {"service_code": None, "service_candidates": list(choice.candidates or (best,))}
 
     def extract_report_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

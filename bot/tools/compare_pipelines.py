@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
-from bot.tools.evaluate_nlu import DEFAULT_DATA, run
+from bot.tools.evaluate_nlu import run
 
 RASA = Path(sys.executable).parent / "rasa"
 
@@ -54,13 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     for config in args.configs:
         with tempfile.TemporaryDirectory() as tmp:
             seconds = train(config, Path(tmp))
-            report, timing = run(Path(tmp) / "nlu.tar.gz", DEFAULT_DATA, Path(tmp) / "results")
+            ours, real = run(Path(tmp) / "nlu.tar.gz", Path(tmp) / "results")
+        assert real is not None
         rows.append(
-            f"| {config.stem} | {report.intent_accuracy:.3f} | {report.service_macro_f1:.3f} | "
-            f"{report.location.f1:.3f} | {seconds / 60:.1f} min | {timing['parse_p50_ms']:.0f} ms |"
+            f"| {config.stem} | {ours.report.intent_accuracy:.3f} | {ours.report.service_macro_f1:.3f} | "
+            f"{real.report.service_macro_f1:.3f} | {real.report.raw_intent_accuracy:.3f} | "
+            f"{real.first.settled_right:.3f} | {real.first.taken_as_question:.3f} | "
+            f"{ours.report.location.f1:.3f} | {seconds / 60:.1f} min | "
+            f"{real.timing['parse_p50_ms']:.0f} ms | "
+            f"{real.timing['parse_p95_ms']:.0f} ms |"
         )
-    print("| pipeline | intent accuracy | service macro-F1 | location F1 | training | parse p50 |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| pipeline | intent acc. (ours) | service macro-F1 (ours) | macro-F1 (real) | accuracy (real) | "
+        "right on 1st msg (real) | as question (real) | location F1 | training | parse p50 | parse p95 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 

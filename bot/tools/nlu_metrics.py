@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 REPORT = "report_"
 NO_SERVICE = "(none)"
+# Intents that answer a question rather than take a report: a report read as one of these is never filed.
+QUESTION_INTENTS = frozenset({"faq", "check_status", "list_services"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,9 @@ class Example:
     predicted_intent: str
     predicted_locations: tuple[str, ...]
     confidence: float = 1.0
+    settled: str | None = None  # the service the confidence contract sets from this message alone
+    options: tuple[str, ...] = ()  # the services offered as buttons when it sets none
+    source: str = ""
 
 
 @dataclass
@@ -141,4 +146,34 @@ def evaluate(examples: list[Example]) -> Report:
         location_overlap_f1=overlap,
         examples=n,
         errors=errors,
+    )
+
+
+@dataclass
+class FirstMessage:
+    """What a resident meets when a report is the first message: the service set, a choice, or no report."""
+
+    reports: int
+    settled_right: float
+    settled_wrong: float
+    asked_to_pick: float
+    right_in_options: float
+    taken_as_question: float
+    not_taken_as_report: float
+
+
+def first_message(examples: list[Example]) -> FirstMessage:
+    """Rates over the report examples, as each would go as a conversation's first message."""
+    reports = [e for e in examples if e.intent.startswith(REPORT)]
+    n = len(reports) or 1
+    settled = [e for e in reports if e.settled]
+    not_report = [e for e in reports if not e.predicted_intent.startswith(REPORT)]
+    return FirstMessage(
+        reports=len(reports),
+        settled_right=sum(e.settled == service_of(e.intent) for e in settled) / n,
+        settled_wrong=sum(e.settled != service_of(e.intent) for e in settled) / n,
+        asked_to_pick=sum(not e.settled and e.predicted_intent.startswith(REPORT) for e in reports) / n,
+        right_in_options=sum(not e.settled and service_of(e.intent) in e.options for e in reports) / n,
+        taken_as_question=sum(top_level(e.predicted_intent) in QUESTION_INTENTS for e in not_report) / n,
+        not_taken_as_report=len(not_report) / n,
     )

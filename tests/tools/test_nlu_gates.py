@@ -1,19 +1,29 @@
-"""The accuracy gates of the NLU, on the held-out set (the same numbers `make eval` prints)."""
+"""The accuracy gates of the NLU on both held-out sets (the same numbers `make eval` prints)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.tools.evaluate_nlu import DEFAULT_DATA, GATES, run
+from bot.tools.evaluate_nlu import GATES, run
 from tests.fixtures.stack import MODEL
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def results(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it first)")
-    result, _ = run(MODEL, DEFAULT_DATA, tmp_path_factory.mktemp("eval"))
-    return result
+    return run(MODEL, tmp_path_factory.mktemp("eval"))
+
+
+@pytest.fixture(scope="module")
+def report(results):
+    return results[0].report
+
+
+@pytest.fixture(scope="module")
+def real(results):
+    assert results[1] is not None
+    return results[1]
 
 
 def test_the_held_out_set_is_big_enough_and_covers_every_service(report):
@@ -31,3 +41,8 @@ def test_intent_accuracy(report):
 
 def test_location_f1(report):
     assert report.location.f1 >= GATES["location_f1"]
+
+
+def test_the_real_held_out_set_is_big_enough_and_covers_every_service(real):
+    assert real.report.examples >= 400
+    assert len(real.report.services) == 21 and len(real.by_source) >= 3
