@@ -13,11 +13,11 @@ from sqlalchemy import text
 
 from citydata.areas import ServiceAreas
 
-from . import api, media_api, staff
+from . import api, photo_api, staff
 from .accounts import set_staff_user
 from .db import make_engine, make_sessions, migrate
 from .errors import register_error_handlers
-from .media_store import MediaStore
+from .photo_store import MediaStore
 from .seed import seed_from_file
 from .settings import Settings, get_settings
 from .state import EXTENSION_KEY, BackofficeState, state
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         media=MediaStore(settings.media_dir, settings.media_max_bytes),
     )
     app.register_blueprint(api.blueprint)
-    app.register_blueprint(media_api.blueprint)
+    app.register_blueprint(photo_api.blueprint)
     app.register_blueprint(staff.blueprint)
     app.add_url_rule("/health", "health", _health)
     app.after_request(_nosniff)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from .auth import staff_required
 from .errors import ApiError
-from .media_api import store_upload
 from .models import CLOSED, DETAILED_STATUSES, OPEN, Service, ServiceRequest, StatusChange, utcnow
+from .photo_api import store_upload
 from .serialize import request_json, staff_request_json
 from .state import state
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from citydata.areas import ServiceAreas
 
-from .media_store import MediaStore
+from .photo_store import MediaStore
 from .settings import Settings
 
 EXTENSION_KEY = "backoffice"

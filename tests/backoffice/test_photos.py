@@ -1,4 +1,4 @@
-"""Photo upload and serving (backoffice/media_api.py, backoffice/media_store.py)."""
+"""Photo upload and serving (backoffice/photo_api.py, backoffice/photo_store.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 
-from backoffice.media_store import MediaError, MediaStore
+from backoffice.photo_store import MediaError, MediaStore
 from tests.fixtures.backoffice import API_KEY, file_report, jpeg_bytes
 
 UPLOAD = "/open311/v2/media.json"

@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 
 from .auth import require_api_key
 from .errors import ApiError
-from .media_store import MediaError, MediaStore
 from .models import Media
+from .photo_store import MediaError, MediaStore
 from .state import state
 
 blueprint = Blueprint("media", __name__)
