@@ -102,7 +102,7 @@ def test_the_dockerfile_installs_exactly_the_lock_and_checks_it():
     copy_lock = text.index("COPY requirements.lock")
     installs = dockerfile_pip_installs()
     assert any("--no-deps" in cmd and "-r requirements.lock" in cmd for cmd in installs)
-    assert "pip check" in text
+    assert "scripts/pip_check.py requirements-nodeps.in" in text
     # The lock is copied and installed before the sources, so a source change reuses the installed layer.
     assert copy_lock < text.index("-r requirements.lock") < text.index("COPY . .")
 
@@ -111,3 +111,12 @@ def test_the_dockerfile_installs_nothing_beside_the_lock():
     for cmd in dockerfile_pip_installs():
         names_lock = "requirements.lock" in cmd
         assert names_lock, f"Dockerfile installs something that is not in the lock: {cmd}"
+
+
+def test_weights_only_packages_are_in_the_lock():
+    """What requirements-nodeps.in installs without dependencies is pinned in the lock too."""
+    lock = {line.split("==")[0].lower() for line in (ROOT / "requirements.lock").read_text().splitlines()}
+    for line in (ROOT / "requirements-nodeps.in").read_text().splitlines():
+        name = line.split("#", 1)[0].strip().split("==")[0].lower()
+        if name:
+            assert name in lock, name

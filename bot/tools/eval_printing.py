@@ -20,7 +20,11 @@ def _cell(value: float | None, digits: int = 3) -> str:
 
 
 def print_results(
-    ours: SetResult, real: SetResult | None, gates: dict[str, float], real_gates: dict[str, float]
+    ours: SetResult,
+    real: SetResult | None,
+    gates: dict[str, float],
+    real_gates: dict[str, float],
+    real_goals: dict[str, float],
 ) -> None:
     """The side-by-side table, then real texts per source, per service, and the worst confusions."""
     r = real.report if real else None
@@ -31,14 +35,15 @@ def print_results(
             "service macro-F1",
             ours.report.service_macro_f1,
             r.service_macro_f1 if r else None,
-            f"ours {gates['service_macro_f1']} / real {real_gates['service_macro_f1']}",
+            f"ours {gates['service_macro_f1']} / real {real_gates['service_macro_f1']}"
+            f" (goal {real_goals['service_macro_f1']})",
             3,
         ),
         (
             "service accuracy (each service its own)",
             ours.report.raw_intent_accuracy,
             r.raw_intent_accuracy if r else None,
-            f"real {real_gates['service_accuracy']}",
+            f"real {real_gates['service_accuracy']} (goal {real_goals['service_accuracy']})",
             3,
         ),
         (
@@ -48,7 +53,13 @@ def print_results(
             f"ours {gates['intent_accuracy']}",
             3,
         ),
-        ("first message: right service set", ours.first.settled_right, f.settled_right if f else None, "", 3),
+        (
+            "first message: right service set",
+            ours.first.settled_right,
+            f.settled_right if f else None,
+            f"real goal {real_goals['right_first_message']}",
+            3,
+        ),
         ("first message: wrong service set", ours.first.settled_wrong, f.settled_wrong if f else None, "", 3),
         ("first message: asked to pick", ours.first.asked_to_pick, f.asked_to_pick if f else None, "", 3),
         (
@@ -79,6 +90,17 @@ def print_results(
     print(f"\n{'':42} {'ours':>8} {'real':>8}   gate")
     for label, a, b, gate, digits in rows:
         print(f"{label:42} {_cell(a, digits):>8} {_cell(b, digits):>8}   {gate}")
+    if real and real.variants:
+        n = real.variants["texts"]
+        changes = ", ".join(f"{k} {v}" for k, v in real.variants.items() if k != "texts")
+        print(f"\nWritten differently ({n} real texts): answers changed by {changes}")
+    if real and real.long.get("count"):
+        long = real.long
+        print(
+            f"Long messages (600-1,000 characters, {int(long['count'])}): "
+            f"parse p95 {long['parse_p95_ms']:.1f} ms,"
+            f" max {long['parse_max_ms']:.1f} ms; service right {long['service_accuracy']:.3f}"
+        )
     if real:
         print("\nReal texts per source        n   macro-F1  right set  asked  as question")
         for source, (rep, fm) in sorted(real.by_source.items()):

@@ -28,6 +28,7 @@ class Example:
     confidence: float = 1.0
     settled: str | None = None  # the service the confidence contract sets from this message alone
     options: tuple[str, ...] = ()  # the services offered as buttons when it sets none
+    parse_ms: float = 0.0
     source: str = ""
 
 
