@@ -215,13 +215,14 @@ def run(
     load_seconds = time.perf_counter() - started
     threshold = get_settings().service_confidence
     results = []
-    for name, rows in (("ours", load_examples(data)), ("real", real_examples() if real else [])):
+    real_rows = real_examples() if real else []
+    for name, rows in (("ours", load_examples(data)), ("real", real_rows)):
         if rows:
             examples, timing = asyncio.run(predict(agent, rows, threshold))
             timing["model_load_s"] = load_seconds
             results.append(score(name, examples, timing))
     if real and len(results) > 1:
-        texts = [row[0] for row in real_examples()[:: max(len(results[1].examples) // 150, 1)]]
+        texts = [row[0] for row in real_rows[:: max(len(real_rows) // 150, 1)]]
         results[1].variants = asyncio.run(variant_changes(agent, texts))
         results[1].variants["texts"] = len(texts)
         results[1].long = long_messages(results[1].examples)
