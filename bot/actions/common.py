@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
+from bot.nlu.short_replies import ShortReply, read_short_reply
+
 T = TypeVar("T")
 
 # Messages with these intents are questions or commands, never an answer to the question the form asked.
@@ -28,6 +30,12 @@ INTERRUPTIONS = frozenset(
 )
 # Below this confidence an interruption intent is not trusted to override an answer.
 INTERRUPTION_CONFIDENCE = 0.75
+QUESTION_CONFIDENCE = 0.4
+QUESTION_START = re.compile(
+    r"(how|what|when|whens|when's|where|why|who|which|can i|can you|could|do i|do you|does|is there|are there|"
+    r"will|should i|would)\b",
+    re.IGNORECASE,
+)
 
 # Report fields stored in slots while a report is being made (all reset after filing or cancelling).
 REPORT_SLOTS = (
@@ -96,11 +104,24 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
 
 
 def is_interruption(tracker: Tracker) -> bool:
-    """Whether the latest message is a question or command rather than an answer."""
+    """Whether the latest message is a question or command rather than an answer.
+
+    Each step first checks whether the words answer its own question ("ya" to the read-back is a yes even
+    when the classifier hears a goodbye); this decides only for words that do not.
+    """
     name, confidence = latest_intent(tracker)
     if name == "cancel":
         return True  # a cancel must always win, even when it is not phrased confidently
-    return name in INTERRUPTIONS and confidence >= INTERRUPTION_CONFIDENCE
+    if name not in INTERRUPTIONS:
+        return False
+    # A question mark or a question word makes a question more likely than an answer.
+    bar = QUESTION_CONFIDENCE if looks_like_question(latest_text(tracker)) else INTERRUPTION_CONFIDENCE
+    return confidence >= bar
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether the words are phrased as a question ("how long will it take?", "do i need to give my name")."""
+    return text.rstrip().endswith("?") or bool(QUESTION_START.match(text.strip()))
 
 
 def said(tracker: Tracker, *intents: str) -> bool:
@@ -112,3 +133,37 @@ def channel_of(tracker: Tracker) -> str:
     """The channel the resident uses ("twilio", "telegram", "webchat", "rest", …)."""
     name = metadata(tracker).get("channel") or tracker.get_latest_input_channel() or ""
     return str(name)
+
+
+def words_reply(tracker: Tracker) -> ShortReply | None:
+    """The latest typed words as a yes/no/unsure/skip answer (never from the classifier's intent)."""
+    text = latest_text(tracker)
+    return read_short_reply(text) if text else None
+
+
+def yes_or_no(tracker: Tracker) -> ShortReply | None:
+    """The latest message as an answer to a yes/no question: the resident's own words first, then the intent.
+
+    Words decide when they start like an answer ("ya thats rite", "nope not that", "not sure"); a button or
+    a longer sentence falls back to the classifier's affirm/deny.
+    """
+    text = latest_text(tracker)
+    reply = read_short_reply(text) if text else None
+    if reply is not None:
+        return reply
+    if said(tracker, "affirm"):
+        return ShortReply("yes", "")
+    if said(tracker, "deny"):
+        return ShortReply("no", "")
+    return None
+
+
+def step_answered(tracker: Tracker) -> str | None:
+    """The step the form had asked for when the resident sent their latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "requested_slot":
+            return str(event.get("value")) if event.get("value") else None
+    return None

@@ -15,9 +15,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import resources
-from bot.actions.common import channel_of, entity_values, is_interruption, latest_text, run_blocking, said
-from bot.catalogue.answers import attribute_state, infer_answers, match_answer, next_question
-from bot.wording import is_thin
+from bot.actions.common import (
+    channel_of,
+    entity_values,
+    is_interruption,
+    latest_text,
+    run_blocking,
+    said,
+    words_reply,
+    yes_or_no,
+)
+from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
+from bot.catalogue.answers import LIST_TYPES, attribute_state, infer_answers, match_answer, next_question
+from bot.nlu.service_choice import choose_service
+from bot.nlu.short_replies import read_short_reply
+from bot.wording import content_words, is_thin
+from citydata.catalogue import Attribute
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d \-()]{6,}\d")
@@ -29,11 +42,41 @@ FIELD_WORDS = {
     "contact": ("contact", "email", "phone", "number", "name"),
 }
 MAX_DESCRIPTION = 4000
+# Words that make a message a correction of what the report holds, not more about it.
+CORRECTION = re.compile(
+    r"\b(no|not|isn'?t|wasn'?t|wrong|actually|wait|sorry|oops|meant|mean|mistake|instead|rather)\b", re.I
+)
 
 
-def requested(tracker: Tracker, slot: str) -> bool:
-    """Whether the form just asked for `slot` and the latest message may answer it."""
-    return tracker.get_slot("requested_slot") == slot and not is_interruption(tracker)
+def requested(tracker: Tracker, slot: str, fits: bool = False) -> bool:
+    """Whether the form just asked for `slot` and the latest message may answer it.
+
+    Words that `fit` the question answer it whatever the classifier thought ("ya" is not a goodbye at the
+    read-back, "it goes on and off" is not a question about buses); other words are an answer unless they
+    are a question or command.
+    """
+    return tracker.get_slot("requested_slot") == slot and (fits or not is_interruption(tracker))
+
+
+def answer_fits(question: Attribute | None, text: str) -> bool:
+    """Whether typed words answer the service's question (an option, or yes/no/skip to an optional one)."""
+    if question is None or not text:
+        return False
+    if match_answer(question, text) is not None and question.datatype in LIST_TYPES:
+        return True
+    return read_short_reply(text) is not None and (
+        not question.required or question.datatype not in LIST_TYPES
+    )
+
+
+def plain_value(question: Attribute, value: str) -> str:
+    """A free-text answer without the yes/no around it ("yes, 118" → "118"; "no there isn't" → skip)."""
+    reply = read_short_reply(value) if question.datatype not in LIST_TYPES and value != "skip" else None
+    if reply is None:
+        return value
+    return (
+        reply.rest if reply.polarity == "yes" and reply.rest else "skip" if reply.polarity != "yes" else value
+    )
 
 
 def changed_field(tracker: Tracker) -> str:
@@ -62,7 +105,8 @@ class AnswerSteps:
         inferred = infer_answers(questions, words, state)
         # Only new answers count as "something was said": an unchanged state must not hide a digression.
         slots: dict[str, Any] = {"attributes": inferred} if inferred["answers"] != state["answers"] else {}
-        if requested(tracker, "attribute_answer"):
+        question = next_question(questions, inferred, bool(tracker.get_slot("photo_urls")))
+        if requested(tracker, "attribute_answer", fits=answer_fits(question, latest_text(tracker))):
             # A typed "no" may be the answer to a yes/no question; the Skip button sends no words.
             reply = latest_text(tracker) or ("skip" if said(tracker, "deny") else "")
             if reply:
@@ -82,8 +126,13 @@ class AnswerSteps:
         question = next_question(questions, state, has_photo)
         if question is None:
             return {"attribute_answer": None}
-        answer = match_answer(question, str(value)) if value != "skip" else None
-        if answer is None and not question.required and (value == "skip" or said(tracker, "deny")):
+        value = plain_value(question, str(value))
+        answer = match_answer(question, value) if value != "skip" else None
+        if answer is None and not question.required:
+            reply = read_short_reply(str(value))
+            if value != "skip" and not said(tracker, "deny") and (reply is None or reply.rest):
+                # Words that fit no option ("maybe 40cm across") are kept for the crew, not refused.
+                state["notes"][question.code] = str(value)[:500]
             state["skipped"].append(question.code)
             return {"attributes": state, "attribute_answer": None}
         if answer is None:
@@ -96,16 +145,25 @@ class AnswerSteps:
     def extract_photo_step(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A photo at any time completes this step; "no" skips it; other words go to the description."""
+        """A photo at any time completes this step; "no" skips it; other words go to the description.
+
+        A "yes" without a photo keeps the step open (the question then says how to attach one), so the
+        report stays in progress rather than falling out of the form.
+        """
         if tracker.get_slot("photo_urls"):
             return {"photo_step": "added"} if tracker.get_slot("photo_step") != "added" else {}
-        if not requested(tracker, "photo_step") or said(tracker, "share_photo"):
+        if not requested(tracker, "photo_step", fits=words_reply(tracker) is not None) or said(
+            tracker, "share_photo"
+        ):
             return {}
-        if said(tracker, "deny"):
+        reply = yes_or_no(tracker)
+        if reply is not None and reply.polarity == "yes" and not reply.rest:
+            return {"photo_step": None}
+        if reply is not None and not reply.rest:
             return {"photo_step": "skipped"}
         text = latest_text(tracker)
-        if not text or said(tracker, "affirm"):
-            return {}
+        if not text:
+            return {"photo_step": "skipped"} if said(tracker, "deny") else {}
         return {"photo_step": "skipped", "description": _join(tracker.get_slot("description"), text)}
 
     def extract_description(
@@ -134,22 +192,23 @@ class AnswerSteps:
     def extract_duplicate_step(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes: follow the open report nearby instead; no: file a new one."""
-        if not requested(tracker, "duplicate_step"):
+        """Yes: follow the open report nearby instead; no: file a new one; anything else: file a new one that
+        names the open report, so the crew can merge them (never a silent join, never a loop).
+        """
+        if not requested(tracker, "duplicate_step", fits=words_reply(tracker) is not None):
             return {}
-        if said(tracker, "affirm"):
-            return {"duplicate_step": "follow"}
-        if said(tracker, "deny"):
-            return {"duplicate_step": "new"}
-        return {}
+        reply = yes_or_no(tracker)
+        polarity = reply.polarity if reply else "unsure"
+        return {"duplicate_step": {"yes": "follow", "no": "new"}.get(polarity, "unsure")}
 
     def extract_contact_step(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An e-mail address or phone number the resident agrees to give, or "no"."""
-        if not requested(tracker, "contact_step"):
-            return {}
         text = latest_text(tracker)
+        fits = bool(EMAIL.search(text) or PHONE.search(text)) or words_reply(tracker) is not None
+        if not requested(tracker, "contact_step", fits=fits):
+            return {}
         contact: dict[str, Any] = {}
         if email := EMAIL.search(text):
             contact["email"] = email.group(0)[:254]
@@ -171,16 +230,37 @@ class AnswerSteps:
     def extract_confirm_report(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Reads the resident's answer to the read-back: send, or change something."""
-        if not requested(tracker, "confirm_report"):
+        """Reads the resident's answer to the read-back: send, change something, or add a detail.
+
+        Yes sends (a detail said with it is added first); no asks what to change or changes the part it
+        names; a report of another service switches the service; anything else is a detail for the crew and
+        the report is read back again. A new place ("no, it's at Bulevardi 5") is taken by the slot
+        extraction and read back again.
+        """
+        if not requested(tracker, "confirm_report", fits=words_reply(tracker) is not None):
             return {}
-        if said(tracker, "affirm"):
-            return {"confirm_report": "yes"}
-        if entity_values(tracker, "location"):
-            return {}  # "no, it's at Bulevardi 5": the new place is applied, then read back again
-        if said(tracker, "change_report", "deny"):
+        text = latest_text(tracker)
+        if not text and said(tracker, "change_report"):
             return {"confirm_report": f"change:{changed_field(tracker)}"}
-        return {}
+        reply = yes_or_no(tracker)
+        if entity_values(tracker, "location") and (reply is None or reply.polarity != "yes"):
+            return {"confirm_report": None}
+        if reply is not None and reply.polarity == "yes":
+            detail = {"description": self.with_detail(tracker, reply.rest)} if has_words(reply.rest) else {}
+            return {"confirm_report": "yes", **detail}
+        switch = service_switch(tracker)
+        if switch:
+            return {**switch, "confirm_report": None}
+        if reply is not None or said(tracker, "change_report"):
+            return {"confirm_report": f"change:{changed_field(tracker)}"}
+        dispatcher.utter_message(text="Thanks, I've added that to the report.")
+        return {"confirm_report": None, "description": self.with_detail(tracker, text)}
+
+    @staticmethod
+    def with_detail(tracker: Tracker, detail: str) -> str:
+        """The description with one more detail the resident gave."""
+        current = tracker.get_slot("description") or tracker.get_slot("report_text") or ""
+        return _join(current, detail)[:MAX_DESCRIPTION]
 
     def validate_confirm_report(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -212,6 +292,34 @@ RESETS: dict[str, dict[str, Any]] = {
     "photo": {"photo_urls": None, "photo_step": None},
     "contact": {"contact": {"wanted": True}, "contact_step": None},
 }
+
+
+def has_words(text: str) -> bool:
+    """Whether the words say something beyond filler ("and", "please", "thanks")."""
+    return len(content_words(text)) >= 1
+
+
+def service_switch(tracker: Tracker) -> dict[str, Any]:
+    """Slots for a correction of the service said mid-report ("oh wait, it's the traffic lights, not a
+    street light").
+
+    Only words that correct ("not", "wrong", "actually", …) switch; then the best other service replaces the
+    current one when the ranking is confident, else the likely ones are offered as buttons (a tapped one is
+    final). The place, the words and the photos stay; the new service's own questions are asked.
+    """
+    current = tracker.get_slot("service_code")
+    text = latest_text(tracker)
+    if not text or not CORRECTION.search(text) or not top_intent_is_report(tracker):
+        return {}
+    ranking = latest_report_ranking(tracker)
+    others = [(code, p) for code, p in ranking if code != current]
+    if not others or ranking[0][0] == current:
+        return {}
+    choice = choose_service(others, resources.settings().service_confidence)
+    resets = {**RESETS["service"], "service_code": choice.service}
+    if choice.service is None:
+        resets["service_candidates"] = list(choice.candidates)
+    return resets
 
 
 def _join(first: str | None, more: str) -> str:

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import resources
-from bot.actions.common import channel_of, run_blocking
+from bot.actions.common import channel_of, run_blocking, step_answered, yes_or_no
 from bot.catalogue.answers import attribute_state, next_question
 from bot.wording import distance_words, readback
 
@@ -118,10 +118,14 @@ class AskPhotoStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="A photo helps the crew find and fix it. Would you like to send one now? Or tap Skip.",
-            buttons=[SKIP],
-        )
+        reply = yes_or_no(tracker) if step_answered(tracker) == "photo_step" else None
+        if reply is not None and reply.polarity == "yes":
+            text = (
+                'Go ahead: attach the photo to your next message. Or say "no photo" to carry on without one.'
+            )
+        else:
+            text = "A photo helps the crew find and fix it. Would you like to send one now? Or tap Skip."
+        dispatcher.utter_message(text=text, buttons=[SKIP])
         return []
 
 
@@ -231,6 +235,8 @@ def summary(tracker: Tracker) -> str:
         if key is not None:
             name = next((o.name for o in question.values if o.key == key), str(key))
             answers.append((question.description, name))
+        elif question.code in state["notes"]:
+            answers.append((question.description, state["notes"][question.code]))
     duplicate = tracker.get_slot("duplicate_candidate")
     text = readback(
         catalogue.name(code),
@@ -240,6 +246,8 @@ def summary(tracker: Tracker) -> str:
         answers,
         tracker.get_slot("contact"),
     )
-    if duplicate and tracker.get_slot("duplicate_step") == "new":
-        text = text.replace("Shall I send", f"(Not the same as report {duplicate.get('id')}.)\nShall I send")
+    step = tracker.get_slot("duplicate_step")
+    if duplicate and step in ("new", "unsure"):
+        note = "Not the same as" if step == "new" else "Perhaps the same as"
+        text = text.replace("Shall I send", f"({note} report {duplicate.get('id')}.)\nShall I send")
     return text

@@ -42,10 +42,16 @@ def build_request(tracker: Tracker) -> NewRequest:
     description = (
         tracker.get_slot("description") or tracker.get_slot("report_text") or resources.catalogue().name(code)
     )
+    state = attribute_state(tracker.get_slot("attributes"), code)
+    for question in resources.catalogue().questions(code) if state["notes"] else []:
+        if question.code in state["notes"]:
+            description += f"\n{question.description} {state['notes'][question.code]}"
+    duplicate = tracker.get_slot("duplicate_candidate") or {}
+    if tracker.get_slot("duplicate_step") == "unsure" and duplicate.get("id"):
+        description += f"\n(The resident was not sure whether this is report {duplicate['id']}.)"
     if len(photos) > 1:
         # Open311 carries one media_url; the others travel in the description so nothing is lost.
         description += "\nMore photos: " + " ".join(photos[1:])
-    state = attribute_state(tracker.get_slot("attributes"), code)
     contact: dict[str, Any] = tracker.get_slot("contact") or {}
     return NewRequest(
         service_code=code,

@@ -10,6 +10,7 @@ It turns what the message carries into report slots, whether or not a report is 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -51,6 +52,25 @@ def top_intent_is_report(tracker: Tracker) -> bool:
     return bool(ranking) and str(ranking[0].get("name", "")).startswith(REPORT_INTENT_PREFIX)
 
 
+# "not Fredrikinkatu", "isn't on Bulevardi": the place named right after these words is the one ruled out.
+RULED_OUT = re.compile(r"\b(not|isn'?t|wasn'?t|instead of|rather than|wrong)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def meant_place(tracker: Tracker) -> str | None:
+    """The place the latest message means: not one it rules out, a house number before a bare street."""
+    text = str(tracker.latest_message.get("text") or "")
+    places = [
+        e
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") == "location" and e.get("value")
+    ]
+    kept = [e for e in places if not RULED_OUT.search(text[: int(e.get("start") or 0)])] or places
+    if not kept:
+        return None
+    best = max(kept, key=lambda e: (any(c.isdigit() for c in str(e["value"])), len(str(e["value"]))))
+    return str(best["value"])
+
+
 class ValidateSlotMappings(ValidationAction):
     """Extracts report slots from every message; answers to the form's questions are handled by the form."""
 
@@ -77,18 +97,29 @@ class ValidateSlotMappings(ValidationAction):
         if not top_intent_is_report(tracker):
             return {}
         in_report = tracker.active_loop_name == FORM and tracker.get_slot("service_code")
-        if in_report and tracker.get_slot("requested_slot") != "service_code":
+        chosen_by_button = is_payload(str(tracker.latest_message.get("text") or ""))
+        if in_report and tracker.get_slot("requested_slot") != "service_code" and not chosen_by_button:
             return {}  # mid-report, more words about the problem must not switch its service
         ranking = latest_report_ranking(tracker)
         if not ranking:
             return {}
         best = ranking[0][0]
-        chosen_by_button = is_payload(str(tracker.latest_message.get("text") or ""))
         # A tapped option is final; typed words go through the confidence contract.
-        choice = ServiceChoice(best) if chosen_by_button else choose_service(
-            ranking, resources.settings().service_confidence
+        choice = (
+            ServiceChoice(best)
+            if chosen_by_button
+            else choose_service(ranking, resources.settings().service_confidence)
         )
         if choice.service and resources.catalogue().is_known(choice.service):
+            if in_report and choice.service != tracker.get_slot("service_code"):
+                # A tapped service is final, also mid-report: the new service's own questions follow.
+                return {
+                    "service_code": choice.service,
+                    "service_candidates": None,
+                    "attributes": None,
+                    "duplicate_candidate": None,
+                    "confirm_report": None,
+                }
             return {"service_code": choice.service, "service_candidates": None}
         return {"service_code": None, "service_candidates": list(choice.candidates or (best,))}
 
@@ -111,10 +142,10 @@ class ValidateSlotMappings(ValidationAction):
         place = meta.get("place_address") or meta.get("place_name")
         if place:
             return {"location_text": str(place)[:200]}
-        values = entity_values(tracker, "location")
-        if not values or is_interruption(tracker):
+        place = meant_place(tracker)
+        if not place or is_interruption(tracker):
             return {}
-        return {"location_text": values[0], "latitude": None, "longitude": None}
+        return {"location_text": place, "latitude": None, "longitude": None}
 
     def extract_latitude(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -11,6 +11,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.nlu.short_replies import read_short_reply
 from citydata.catalogue import Attribute, AttributeValue
 
 LIST_TYPES = ("singlevaluelist", "multivaluelist")
@@ -24,8 +25,9 @@ def attribute_state(raw: Any, service_code: str) -> dict[str, Any]:
             "service": service_code,
             "answers": dict(raw.get("answers") or {}),
             "skipped": list(raw.get("skipped") or []),
+            "notes": dict(raw.get("notes") or {}),
         }
-    return {"service": service_code, "answers": {}, "skipped": []}
+    return {"service": service_code, "answers": {}, "skipped": [], "notes": {}}
 
 
 def next_question(questions: list[Attribute], state: dict[str, Any], has_photo: bool) -> Attribute | None:
@@ -88,6 +90,10 @@ def match_answer(question: Attribute, reply: str) -> str | None:
         hinted = infer_answers([question], lowered, {"answers": {}, "skipped": []})["answers"]
         key = hinted.get(question.code)
         option = next((o for o in options if o.key == key), None) if key else None
+    if option is None and {o.key for o in options} >= {"yes", "no"}:
+        reply_words = read_short_reply(lowered)
+        if reply_words is not None and reply_words.polarity in ("yes", "no"):
+            option = next(o for o in options if o.key == reply_words.polarity)
     if option is None and options:
         best = process.extractOne(lowered, [o.name.lower() for o in options], scorer=fuzz.WRatio)
         if best and best[1] >= FUZZY_CUTOFF:
