@@ -32,8 +32,8 @@ INTERRUPTIONS = frozenset(
 INTERRUPTION_CONFIDENCE = 0.75
 QUESTION_CONFIDENCE = 0.4
 QUESTION_START = re.compile(
-    r"(how|what|when|whens|when's|where|why|who|which|can i|can you|could|do i|do you|does|is there|are there|"
-    r"will|should i|would)\b",
+    r"(how|what|when|whens|when's|where|why|who|which|can i|can you|could|do i|do you|does|is there|"
+    r"are there|will|should i|would)\b",
     re.IGNORECASE,
 )
 
@@ -42,6 +42,7 @@ REPORT_SLOTS = (
     "service_code",
     "service_candidates",
     "location_text",
+    "location_words",
     "latitude",
     "longitude",
     "location_suggestion",

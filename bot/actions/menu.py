@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import resources
 from bot.actions.common import latest_intent, run_blocking
+from bot.actions.faq import faq_answer
 from bot.actions.report_questions import COMMON_SERVICES, service_button
 from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
 
@@ -57,7 +58,10 @@ class OfferMenu(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if top_intent_is_report(tracker):
+        faq = faq_answer(tracker)
+        if faq:
+            dispatcher.utter_message(response=faq)
+        elif top_intent_is_report(tracker):
             codes = [code for code, _ in latest_report_ranking(tracker)[:3] if code != "other"] + ["other"]
             buttons = await run_blocking(lambda: [service_button(c) for c in codes])
             dispatcher.utter_message(

@@ -17,35 +17,22 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import (
     channel_of,
-    entity_values,
     is_interruption,
     latest_text,
+    looks_like_question,
     run_blocking,
     said,
     words_reply,
     yes_or_no,
 )
-from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
 from bot.catalogue.answers import LIST_TYPES, attribute_state, infer_answers, match_answer, next_question
-from bot.nlu.service_choice import choose_service
 from bot.nlu.short_replies import read_short_reply
-from bot.wording import content_words, is_thin
+from bot.wording import is_thin
 from citydata.catalogue import Attribute
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d \-()]{6,}\d")
-FIELD_WORDS = {
-    "location": ("address", "place", "location", "where", "street", "spot"),
-    "description": ("description", "details", "words", "text", "what"),
-    "photo": ("photo", "picture", "image", "pic"),
-    "service": ("type", "service", "category", "kind", "problem"),
-    "contact": ("contact", "email", "phone", "number", "name"),
-}
 MAX_DESCRIPTION = 4000
-# Words that make a message a correction of what the report holds, not more about it.
-CORRECTION = re.compile(
-    r"\b(no|not|isn'?t|wasn'?t|wrong|actually|wait|sorry|oops|meant|mean|mistake|instead|rather)\b", re.I
-)
 
 
 def requested(tracker: Tracker, slot: str, fits: bool = False) -> bool:
@@ -55,6 +42,8 @@ def requested(tracker: Tracker, slot: str, fits: bool = False) -> bool:
     read-back, "it goes on and off" is not a question about buses); other words are an answer unless they
     are a question or command.
     """
+    if said(tracker, "cancel"):
+        return False  # a cancel always wins
     return tracker.get_slot("requested_slot") == slot and (fits or not is_interruption(tracker))
 
 
@@ -77,16 +66,6 @@ def plain_value(question: Attribute, value: str) -> str:
     return (
         reply.rest if reply.polarity == "yes" and reply.rest else "skip" if reply.polarity != "yes" else value
     )
-
-
-def changed_field(tracker: Tracker) -> str:
-    """Which part of the report the resident wants to change ("" when they did not say)."""
-    fields = entity_values(tracker, "report_field")
-    text = (fields[0] if fields else latest_text(tracker)).lower()
-    for field, words in FIELD_WORDS.items():
-        if field == text or any(re.search(rf"\b{w}\b", text) for w in words):
-            return field
-    return ""
 
 
 class AnswerSteps:
@@ -157,6 +136,8 @@ class AnswerSteps:
         ):
             return {}
         reply = yes_or_no(tracker)
+        if words_reply(tracker) is None and looks_like_question(latest_text(tracker)):
+            return {}  # a question mid-report is answered, then the photo is offered again
         if reply is not None and reply.polarity == "yes" and not reply.rest:
             return {"photo_step": None}
         if reply is not None and not reply.rest:
@@ -164,15 +145,15 @@ class AnswerSteps:
         text = latest_text(tracker)
         if not text:
             return {"photo_step": "skipped"} if said(tracker, "deny") else {}
-        return {"photo_step": "skipped", "description": _join(tracker.get_slot("description"), text)}
+        return {"photo_step": "skipped", "description": join_words(tracker.get_slot("description"), text)}
 
     def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The resident's words: their first message when it says enough, or their answer when asked."""
-        if requested(tracker, "description"):
+        if requested(tracker, "description") and not looks_like_question(latest_text(tracker)):
             text = latest_text(tracker)
-            return {"description": _join(tracker.get_slot("report_text"), text)} if text else {}
+            return {"description": join_words(tracker.get_slot("report_text"), text)} if text else {}
         first = tracker.get_slot("report_text")
         if (
             tracker.get_slot("description") is None
@@ -192,8 +173,10 @@ class AnswerSteps:
     def extract_duplicate_step(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes: follow the open report nearby instead; no: file a new one; anything else: file a new one that
-        names the open report, so the crew can merge them (never a silent join, never a loop).
+        """Yes: follow the open report nearby instead; no: file a new one.
+
+        Anything else files a new one that names the open report, so the crew can merge them (never a
+        silent join, never a loop).
         """
         if not requested(tracker, "duplicate_step", fits=words_reply(tracker) is not None):
             return {}
@@ -227,102 +210,9 @@ class AnswerSteps:
         )
         return {}
 
-    def extract_confirm_report(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Reads the resident's answer to the read-back: send, change something, or add a detail.
 
-        Yes sends (a detail said with it is added first); no asks what to change or changes the part it
-        names; a report of another service switches the service; anything else is a detail for the crew and
-        the report is read back again. A new place ("no, it's at Bulevardi 5") is taken by the slot
-        extraction and read back again.
-        """
-        if not requested(tracker, "confirm_report", fits=words_reply(tracker) is not None):
-            return {}
-        text = latest_text(tracker)
-        if not text and said(tracker, "change_report"):
-            return {"confirm_report": f"change:{changed_field(tracker)}"}
-        reply = yes_or_no(tracker)
-        if entity_values(tracker, "location") and (reply is None or reply.polarity != "yes"):
-            return {"confirm_report": None}
-        if reply is not None and reply.polarity == "yes":
-            detail = {"description": self.with_detail(tracker, reply.rest)} if has_words(reply.rest) else {}
-            return {"confirm_report": "yes", **detail}
-        switch = service_switch(tracker)
-        if switch:
-            return {**switch, "confirm_report": None}
-        if reply is not None or said(tracker, "change_report"):
-            return {"confirm_report": f"change:{changed_field(tracker)}"}
-        dispatcher.utter_message(text="Thanks, I've added that to the report.")
-        return {"confirm_report": None, "description": self.with_detail(tracker, text)}
-
-    @staticmethod
-    def with_detail(tracker: Tracker, detail: str) -> str:
-        """The description with one more detail the resident gave."""
-        current = tracker.get_slot("description") or tracker.get_slot("report_text") or ""
-        return _join(current, detail)[:MAX_DESCRIPTION]
-
-    def validate_confirm_report(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Sends on "yes"; otherwise clears the part to change so the form asks for it again."""
-        if value == "yes":
-            return {"confirm_report": "yes"}
-        field = str(value or "").removeprefix("change:")
-        # With no part named, the read-back question turns into "what would you like to change?".
-        return {"confirm_report": None, "change_requested": not field, **RESETS.get(field, {})}
-
-
-RESETS: dict[str, dict[str, Any]] = {
-    "location": {
-        "location_text": None,
-        "latitude": None,
-        "longitude": None,
-        "location_suggestion": None,
-        "duplicate_candidate": None,
-        "duplicate_step": None,
-    },
-    "service": {
-        "service_code": None,
-        "service_candidates": None,
-        "attributes": None,
-        "duplicate_candidate": None,
-    },
-    "description": {"description": None, "report_text": None},
-    "photo": {"photo_urls": None, "photo_step": None},
-    "contact": {"contact": {"wanted": True}, "contact_step": None},
-}
-
-
-def has_words(text: str) -> bool:
-    """Whether the words say something beyond filler ("and", "please", "thanks")."""
-    return len(content_words(text)) >= 1
-
-
-def service_switch(tracker: Tracker) -> dict[str, Any]:
-    """Slots for a correction of the service said mid-report ("oh wait, it's the traffic lights, not a
-    street light").
-
-    Only words that correct ("not", "wrong", "actually", …) switch; then the best other service replaces the
-    current one when the ranking is confident, else the likely ones are offered as buttons (a tapped one is
-    final). The place, the words and the photos stay; the new service's own questions are asked.
-    """
-    current = tracker.get_slot("service_code")
-    text = latest_text(tracker)
-    if not text or not CORRECTION.search(text) or not top_intent_is_report(tracker):
-        return {}
-    ranking = latest_report_ranking(tracker)
-    others = [(code, p) for code, p in ranking if code != current]
-    if not others or ranking[0][0] == current:
-        return {}
-    choice = choose_service(others, resources.settings().service_confidence)
-    resets = {**RESETS["service"], "service_code": choice.service}
-    if choice.service is None:
-        resets["service_candidates"] = list(choice.candidates)
-    return resets
-
-
-def _join(first: str | None, more: str) -> str:
+def join_words(first: str | None, more: str) -> str:
+    """The resident's earlier words and the new ones, once each."""
     if not first or first.strip().lower() == more.strip().lower():
         return more
     return f"{first.rstrip('. ')}. {more}"

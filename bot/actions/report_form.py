@@ -17,9 +17,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import resources
-from bot.actions.common import REPORT_SLOTS, run_blocking
+from bot.actions.common import REPORT_SLOTS, is_interruption, run_blocking
+from bot.actions.faq import question_mid_report
 from bot.actions.report_answers import AnswerSteps
 from bot.actions.report_location import LocationSteps
+from bot.actions.report_readback import ReadbackSteps
 from bot.actions.report_service import ServiceSteps
 from bot.catalogue.answers import attribute_state, next_question
 
@@ -45,7 +47,7 @@ def plan_steps(tracker: Tracker, questions: list[Any]) -> list[str]:
     return steps
 
 
-class ValidateReportForm(ServiceSteps, LocationSteps, AnswerSteps, FormValidationAction):
+class ValidateReportForm(ServiceSteps, LocationSteps, AnswerSteps, ReadbackSteps, FormValidationAction):
     """Validates the report form's slots and decides which to ask next."""
 
     def name(self) -> str:
@@ -62,6 +64,12 @@ class ValidateReportForm(ServiceSteps, LocationSteps, AnswerSteps, FormValidatio
         (a report number in a status question) are not echoed, so such a message still counts as a
         digression and Rasa's rules answer it.
         """
+        requested = tracker.get_slot("requested_slot")
+        faq = question_mid_report(tracker) if requested and not is_interruption(tracker) else None
+        if faq:
+            # Answered here, then the same step is asked again with the report intact.
+            dispatcher.utter_message(response=faq)
+            return [SlotSet(requested, None)]
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
         extracted = {str(e["name"]) for e in extraction}

@@ -80,6 +80,7 @@ def _geocode(text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> d
     if place is not None and place.score >= MIN_SCORE:
         return {
             "location_text": place.label,
+            "location_words": text[:200],
             "latitude": place.lat,
             "longitude": place.lon,
             "location_attempts": 0,

@@ -200,7 +200,7 @@ class AskConfirmReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("change_requested"):
+        if tracker.get_slot("change_requested") is True:
             dispatcher.utter_message(
                 text="What would you like to change?",
                 buttons=[
@@ -211,7 +211,7 @@ class AskConfirmReport(Action):
                     change_button("My contact details", "contact"),
                 ],
             )
-            return [SlotSet("change_requested", False)]
+            return [SlotSet("change_requested", "asked")]
         dispatcher.utter_message(
             text=await run_blocking(summary, tracker),
             buttons=[
@@ -221,7 +221,7 @@ class AskConfirmReport(Action):
                 {"title": "Cancel", "payload": "/cancel"},
             ],
         )
-        return []
+        return [SlotSet("change_requested", None)]
 
 
 def summary(tracker: Tracker) -> str:

@@ -35,6 +35,16 @@ def report_key(tracker: Tracker, kind: str = "file") -> str:
     return f"{kind}-{digest[:40]}"
 
 
+def address_string(found: str | None, words: str | None) -> str | None:
+    """The place found on the map, with the resident's own words when they say more.
+
+    "Tähtitornin vuori (the observatory hill park, by the swings)": a clerk sees both.
+    """
+    if not words or not found or " ".join(words.lower().split()) in found.lower():
+        return found or words
+    return f"{found} ({words})"[:255]
+
+
 def build_request(tracker: Tracker) -> NewRequest:
     """The Open311 request for the report held in the tracker's slots."""
     code = tracker.get_slot("service_code") or "other"
@@ -57,7 +67,7 @@ def build_request(tracker: Tracker) -> NewRequest:
         service_code=code,
         lat=tracker.get_slot("latitude"),
         long=tracker.get_slot("longitude"),
-        address_string=tracker.get_slot("location_text"),
+        address_string=address_string(tracker.get_slot("location_text"), tracker.get_slot("location_words")),
         description=description,
         media_url=photos[0] if photos else None,
         attributes={k: str(v) for k, v in state["answers"].items()},

@@ -13,7 +13,9 @@ from citydata.geometry import LocalProjection
 EXACT = 1.0
 LETTER_ADDED = 0.9  # "Mannerheimintie 5" when only 5 A and 5 B exist
 LETTER_DROPPED = 0.85  # "Mannerheimintie 5 C" when only 5 exists
-NEAREST_BEST = 0.65  # an unknown number: the nearest existing one, this confident at best
+INTERPOLATED = 0.8  # an unknown number between two known ones on the same side, placed between them
+MAX_GAP = 20  # further apart than this, two known numbers say little about where the ones between are
+NEAREST_BEST = 0.65  # an unknown number beyond the known ones: near the nearest existing one, at best
 NEAREST_FLOOR = 0.4
 
 
@@ -24,6 +26,7 @@ class AddressHit:
     address: Address
     score: float
     exact: bool
+    near: bool = False  # the number asked for is not known: the place is near this address, not at it
 
 
 def _key(number: str) -> str:
@@ -69,9 +72,19 @@ class AddressBook:
         return self._nearest_number(street, value)
 
     def _nearest_number(self, street: str, value: int) -> AddressHit | None:
+        """An unknown number: between its known neighbours on the same side, or near the nearest one."""
         candidates = self._numbers[street]
         if not candidates:
             return None
+        same_side = [(v, a) for v, _letter, a in candidates if v % 2 == value % 2]
+        below = [(v, a) for v, a in same_side if v < value]
+        above = [(v, a) for v, a in same_side if v > value]
+        if below and above:
+            (low, a), (high, b) = below[-1], above[0]
+            if high - low <= MAX_GAP:
+                share = (value - low) / (high - low)
+                lat, lon = a.lat + share * (b.lat - a.lat), a.lon + share * (b.lon - a.lon)
+                return AddressHit(Address(street, str(value), lat, lon), INTERPOLATED, False)
 
         def rank(item: tuple[int, str, Address]) -> tuple[int, int, int, str]:
             other, letter, _address = item
@@ -84,7 +97,7 @@ class AddressBook:
 
         best_value, _letter, best = min(candidates, key=rank)
         score = max(NEAREST_FLOOR, NEAREST_BEST - 0.01 * abs(best_value - value))
-        return AddressHit(best, score, False)
+        return AddressHit(best, score, False, near=True)
 
     def middle(self, street: str) -> Address | None:
         """The middle address of a street by number (a stand-in point for a street with no geometry)."""

@@ -191,7 +191,8 @@ class Geocoder:
                 found = self._addresses.lookup(hit.street, number)
                 if found is not None:
                     a = found.address
-                    places.append(self._place(a.label, a.lat, a.lon, "address", found.score * hit.score))
+                    label = f"near {a.label}" if found.near else a.label
+                    places.append(self._place(label, a.lat, a.lon, "address", found.score * hit.score))
                     break
         return places, numbered
 

@@ -166,6 +166,13 @@ YES = (
 )
 # Said before the answer proper: "oh actually i can't, no", "hmm yeah".
 FILLERS = (
+    "thanks",
+    "thank you",
+    "cheers",
+    "mate",
+    "please",
+    "pls",
+    "plz",
     "oh",
     "ah",
     "aah",
@@ -234,7 +241,8 @@ def read_short_reply(text: str) -> ShortReply | None:
     ]
     if matches:
         _, polarity, phrases = max(matches, key=lambda m: m[0])
-        return ShortReply(polarity, _strip(normal, phrases))  # type: ignore[arg-type]
+        rest = _strip(_strip(normal, phrases), FILLERS)  # "no sorry", "yes please thanks"
+        return ShortReply(polarity, rest)  # type: ignore[arg-type]
     if any(_starts_with(normal[m.start() :], UNSURE) for m in re.finditer(r"\b", normal)):
         return ShortReply("unsure", "")  # "hmm i'm honestly not sure"
     return None

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 SCRIPTS_DIR = Path(__file__).parent / "residents"
+# A second set by another writer, kept for an honest number: its failures are not read while fixing.
+HOLDOUT_DIR = Path(__file__).parent / "residents_holdout"
 OUTCOMES = ("filed", "followed", "cancelled", "answered")
 EXPECT_KEYS = {
     "outcome",
@@ -66,7 +68,7 @@ class Script:
 
 def _problems(raw: dict[str, Any]) -> list[str]:
     problems = [f"unknown key {k!r}" for k in set(raw) - SCRIPT_KEYS]
-    problems += [f"missing {k!r}" for k in ("id", "first", "answers", "expect") if k not in raw]
+    problems += [f"missing {k!r}" for k in ("id", "first", "expect") if k not in raw]
     expect = raw.get("expect") or {}
     problems += [f"unknown expect key {k!r}" for k in set(expect) - EXPECT_KEYS]
     if expect.get("outcome") not in OUTCOMES:
@@ -86,7 +88,7 @@ def parse(raw: dict[str, Any], source: str) -> Script:
         id=str(raw["id"]),
         why=str(raw.get("why") or ""),
         first=str(raw["first"]),
-        answers=dict(raw["answers"] or {}),
+        answers=dict(raw.get("answers") or {}),
         expect=dict(raw["expect"]),
         interjections=[Interjection(**i) for i in raw.get("interjections") or []],
         setup=dict(raw.get("setup") or {}),
