@@ -14,6 +14,7 @@ RUN pip install --no-cache-dir "$(grep '^pip==' requirements.lock)" \
 COPY . .
 # The model is trained into the image, so every replica answers the same way.
 RUN python -m bot.tools.faq_to_rasa \
+ && python -m bot.tools.sentences_to_rasa \
  && rasa train --data nlu_data --domain domain.yml --config config.yml --out models --fixed-model-name assistant
 
 RUN useradd --create-home --uid 10001 city && mkdir -p /app/var && chown -R city /app/var

@@ -38,8 +38,11 @@ system-deps:
 	@scripts/system_deps.sh
 
 nlu_data/generated/.stamp: $(STAMP) $(shell find cities -name 'faq.yml' 2>/dev/null) bot/tools/faq_to_rasa.py \
+		$(shell find cities -name 'sentences.yml' 2>/dev/null) bot/sentences.yml bot/sentences.py \
+		bot/tools/sentences_to_rasa.py \
 		resident_texts/split.yml $(wildcard resident_texts/rows/*.jsonl) bot/tools/resident_texts.py
 	$(PY) -m bot.tools.faq_to_rasa
+	$(PY) -m bot.tools.sentences_to_rasa
 	$(PY) -m bot.tools.resident_texts train-file
 	@touch $@
 

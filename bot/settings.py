@@ -28,6 +28,11 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    return raw in ("1", "true", "yes", "on") if raw else default
+
+
 def _path(name: str, default: str) -> Path:
     raw = _str(name, default)
     path = Path(raw)
@@ -92,6 +97,9 @@ class Settings:
 
     # Understanding: below this confidence the assistant asks which service rather than guessing.
     service_confidence: float = field(default_factory=lambda: _float("SERVICE_CONFIDENCE", 0.55))
+    # Optional questions of a service as turns of their own when there is no photo (off: fewer turns, and
+    # the read-back invites those answers in the resident's own words instead).
+    ask_optional_questions: bool = field(default_factory=lambda: _bool("ASK_OPTIONAL_QUESTIONS", True))
 
     # Channels.
     twilio_account_sid: str = field(default_factory=lambda: _str("TWILIO_ACCOUNT_SID"))

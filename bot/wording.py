@@ -1,6 +1,7 @@
 """How the assistant words what it knows: statuses in plain words, the read-back of a report, option lists.
 
-Pure functions (no I/O) so every sentence a resident sees can be tested directly.
+The sentences themselves are in `bot/sentences.yml` (`say`); this module puts them together. Pure functions
+(the sentences are read once per process) so every sentence a resident sees can be tested directly.
 """
 
 from __future__ import annotations
@@ -10,13 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.open311 import ServiceRequest
+from bot.sentences import has, say
 
-STATUS_WORDS = {
-    "received": "received and waiting for a crew",
-    "in_progress": "being worked on",
-    "closed": "closed",
-    "open": "open",
-}
 _STOPWORDS = frozenset(
     [
         "a",
@@ -88,24 +84,33 @@ def plain_date(moment: datetime | None) -> str:
     """A date as residents say it ("21 November 2026"), or "" when unknown."""
     if moment is None:
         return ""
-    return f"{moment.day} {moment.strftime('%B %Y')}"
+    return say("date.plain", day=moment.day, month=say(f"date.month_{moment.month}"), year=moment.year)
+
+
+def status_words(status: str) -> str:
+    """A request's state in plain words ("being worked on"); a state without words is shown as it is."""
+    return say(f"status_words.{status}") if has(f"status_words.{status}") else status
 
 
 def status_sentence(request: ServiceRequest, service_name: str | None = None) -> str:
     """Describes a back-office request's status, latest note and last update in plain words."""
-    what = service_name or request.service_name or "report"
-    place = f" at {request.address}" if request.address else ""
-    state = STATUS_WORDS.get(request.detailed_status or request.status, request.status)
-    sentence = f"Report {request.service_request_id} ({what}{place}) is {state}."
+    what = service_name or request.service_name or say("status.unnamed_service")
+    state = status_words(request.detailed_status or request.status)
+    number = request.service_request_id
+    if request.address:
+        parts = [say("status.report_at", number=number, service=what, address=request.address, state=state)]
+    else:
+        parts = [say("status.report", number=number, service=what, state=state)]
     if request.status_notes:
-        sentence += f' Latest note: "{request.status_notes.strip()}".'
+        parts.append(say("status.note", note=request.status_notes.strip()))
     updated = plain_date(request.updated_datetime or request.requested_datetime)
     if updated:
-        sentence += f" Last update: {updated}."
-    if request.followers:
-        others = request.followers
-        sentence += f" {others} other resident{'s' if others != 1 else ''} reported it too."
-    return sentence
+        parts.append(say("status.updated", date=updated))
+    if request.followers == 1:
+        parts.append(say("status.followers_one"))
+    elif request.followers:
+        parts.append(say("status.followers_many", count=request.followers))
+    return " ".join(parts)
 
 
 def content_words(text: str, ignore: str = "") -> list[str]:
@@ -128,22 +133,32 @@ def readback(
     photos: int,
     answers: list[tuple[str, str]],
     contact: dict[str, Any] | None,
+    note: str | None = None,
 ) -> str:
-    """The summary read back to the resident before anything is sent."""
-    lines = [f"Here's your report: {service_name}"]
-    lines.append(f"- Where: {place or 'no place given'}")
+    """The summary read back to the resident before anything is sent (`note` just before the question)."""
+    lines = [say("readback.heading", service=service_name)]
+    lines.append(say("readback.where", place=place) if place else say("readback.where_unknown"))
     if description:
-        short = description if len(description) <= 160 else description[:157].rstrip() + "…"
-        lines.append(f'- What: "{short}"')
-    if photos:
-        lines.append(f"- {photos} photo{'s' if photos > 1 else ''} attached")
+        # Long: the start and the end, where a detail added at the read-back is.
+        short = (
+            description
+            if len(description) <= 160
+            else f"{description[:100].rstrip()} … {description[-55:].lstrip()}"
+        )
+        lines.append(say("readback.what", description=short))
+    if photos == 1:
+        lines.append(say("readback.photos_one"))
+    elif photos:
+        lines.append(say("readback.photos_many", count=photos))
     for question, answer in answers:
-        lines.append(f"- {question} {answer}")
+        lines.append(say("readback.answer", question=question, answer=answer))
     if contact and (contact.get("email") or contact.get("phone")):
-        lines.append("- The city may contact you about it")
+        lines.append(say("readback.contact"))
     else:
-        lines.append("- Sent anonymously")
-    lines.append("Shall I send it to the city?")
+        lines.append(say("readback.anonymous"))
+    if note:
+        lines.append(note)
+    lines.append(say("readback.question"))
     return "\n".join(lines)
 
 
@@ -155,7 +170,7 @@ def numbered(options: list[str]) -> str:
 def distance_words(metres: float | None) -> str:
     """A distance as residents say it ("about 10 m away")."""
     if metres is None:
-        return "nearby"
+        return say("distance.unknown")
     if metres < 5:
-        return "at the same spot"
-    return f"about {round(metres / 5) * 5 if metres >= 10 else round(metres)} m away"
+        return say("distance.same_spot")
+    return say("distance.about", metres=round(metres / 5) * 5 if metres >= 10 else round(metres))

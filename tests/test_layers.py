@@ -22,6 +22,7 @@ FORBIDDEN = {
     "bot.channels": ("bot.actions", "bot.workers", "bot.open311", "bot.catalogue"),
     "bot.text": ("bot.actions", "bot.channels", "bot.workers"),
     "bot.settings": ("bot.actions", "bot.channels", "bot.workers"),
+    "bot.sentences": ("bot.actions", "bot.channels", "bot.workers", "bot.photos", "bot.resources"),
     "bot.resources": ("bot.actions", "bot.channels"),
 }
 

@@ -115,6 +115,8 @@ def is_interruption(tracker: Tracker) -> bool:
         return True  # a cancel must always win, even when it is not phrased confidently
     if name not in INTERRUPTIONS:
         return False
+    if name == "faq" and not looks_like_question(latest_text(tracker)):
+        return False  # "oh and it's really deep": more about the report, however sure the classifier is
     # A question mark or a question word makes a question more likely than an answer.
     bar = QUESTION_CONFIDENCE if looks_like_question(latest_text(tracker)) else INTERRUPTION_CONFIDENCE
     return confidence >= bar

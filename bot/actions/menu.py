@@ -14,23 +14,27 @@ from bot.actions.common import latest_intent, run_blocking
 from bot.actions.faq import faq_answer
 from bot.actions.report_questions import COMMON_SERVICES, service_button
 from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
+from bot.sentences import say
 
-MENU = [
-    {"title": "Report a problem", "payload": "/list_services"},
-    {"title": "Check a report", "payload": "/check_status"},
-    {"title": "What can you do?", "payload": "/help"},
-]
+
+def menu_buttons() -> list[dict[str, str]]:
+    """What the assistant can do, as buttons."""
+    return [
+        {"title": say("menu.report_button"), "payload": "/list_services"},
+        {"title": say("menu.status_button"), "payload": "/check_status"},
+        {"title": say("menu.help_button"), "payload": "/help"},
+    ]
 
 
 def services_text() -> str:
     """The back office's services, grouped, as one message."""
     groups: dict[str, list[str]] = defaultdict(list)
     for service in resources.catalogue().services():
-        groups[service.group or "Other"].append(service.name)
-    lines = ["Here's what I can report to the city for you:"]
+        groups[service.group or say("services.other_group")].append(service.name)
+    lines = [say("services.heading")]
     for group, names in groups.items():
-        lines.append(f"- {group}: {', '.join(names)}")
-    lines.append("Just tell me what's wrong and where, in your own words, and add a photo if you have one.")
+        lines.append(say("services.group", group=group, services=", ".join(names)))
+    lines.append(say("services.how_to"))
     return "\n".join(lines)
 
 
@@ -64,15 +68,9 @@ class OfferMenu(Action):
         elif top_intent_is_report(tracker):
             codes = [code for code, _ in latest_report_ranking(tracker)[:3] if code != "other"] + ["other"]
             buttons = await run_blocking(lambda: [service_button(c) for c in codes])
-            dispatcher.utter_message(
-                text="I want to get this right. Is it about one of these?", buttons=buttons
-            )
+            dispatcher.utter_message(text=say("menu.which_service"), buttons=buttons)
         else:
-            dispatcher.utter_message(
-                text="Sorry, I didn't quite get that. You can tell me about a problem and where it is, ask "
-                "about a report by its number, or ask a question about city services.",
-                buttons=MENU,
-            )
+            dispatcher.utter_message(text=say("menu.not_understood"), buttons=menu_buttons())
         if latest_intent(tracker)[0] == "nlu_fallback":
             return []  # Rasa's rule listens next; the words and place the message carried are kept
         # Run as Rasa's core fallback (no rule or story knew what to do): forget the message, like Rasa's own

@@ -27,6 +27,7 @@ from bot.actions.common import (
 )
 from bot.catalogue.answers import LIST_TYPES, attribute_state, infer_answers, match_answer, next_question
 from bot.nlu.short_replies import read_short_reply
+from bot.sentences import say
 from bot.wording import is_thin
 from citydata.catalogue import Attribute
 
@@ -45,6 +46,11 @@ def requested(tracker: Tracker, slot: str, fits: bool = False) -> bool:
     if said(tracker, "cancel"):
         return False  # a cancel always wins
     return tracker.get_slot("requested_slot") == slot and (fits or not is_interruption(tracker))
+
+
+def spare_optional(tracker: Tracker) -> bool:
+    """Whether the resident is spared the service's optional questions (see `next_question`)."""
+    return bool(tracker.get_slot("photo_urls")) or not resources.settings().ask_optional_questions
 
 
 def answer_fits(question: Attribute | None, text: str) -> bool:
@@ -84,7 +90,7 @@ class AnswerSteps:
         inferred = infer_answers(questions, words, state)
         # Only new answers count as "something was said": an unchanged state must not hide a digression.
         slots: dict[str, Any] = {"attributes": inferred} if inferred["answers"] != state["answers"] else {}
-        question = next_question(questions, inferred, bool(tracker.get_slot("photo_urls")))
+        question = next_question(questions, inferred, spare_optional(tracker))
         if requested(tracker, "attribute_answer", fits=answer_fits(question, latest_text(tracker))):
             # A typed "no" may be the answer to a yes/no question; the Skip button sends no words.
             reply = latest_text(tracker) or ("skip" if said(tracker, "deny") else "")
@@ -101,8 +107,7 @@ class AnswerSteps:
             return {"attribute_answer": None}
         questions = await run_blocking(resources.catalogue().questions, code)
         state = attribute_state(tracker.get_slot("attributes"), code)
-        has_photo = bool(tracker.get_slot("photo_urls"))
-        question = next_question(questions, state, has_photo)
+        question = next_question(questions, state, spare_optional(tracker))
         if question is None:
             return {"attribute_answer": None}
         value = plain_value(question, str(value))
@@ -116,7 +121,7 @@ class AnswerSteps:
             return {"attributes": state, "attribute_answer": None}
         if answer is None:
             names = ", ".join(o.name for o in question.values)
-            dispatcher.utter_message(text=f"Sorry, I need one of these: {names}.")
+            dispatcher.utter_message(text=say("report.need_option", options=names))
             return {"attribute_answer": None}
         state["answers"][question.code] = answer
         return {"attributes": state, "attribute_answer": None}
@@ -205,9 +210,7 @@ class AnswerSteps:
             return {"contact": contact, "contact_step": "given"}
         if said(tracker, "deny"):
             return {"contact": None, "contact_step": "declined"}
-        dispatcher.utter_message(
-            text="That doesn't look like an e-mail address or phone number. Try again, or say no."
-        )
+        dispatcher.utter_message(text=say("report.contact_not_understood"))
         return {}
 
 

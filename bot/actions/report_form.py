@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import REPORT_SLOTS, is_interruption, run_blocking
 from bot.actions.faq import question_mid_report
-from bot.actions.report_answers import AnswerSteps
+from bot.actions.report_answers import AnswerSteps, spare_optional
 from bot.actions.report_location import LocationSteps
 from bot.actions.report_readback import ReadbackSteps
 from bot.actions.report_service import ServiceSteps
@@ -35,12 +35,13 @@ def plan_steps(tracker: Tracker, questions: list[Any]) -> list[str]:
         return steps  # following the open report nearby: nothing more to ask
     has_photo = bool(tracker.get_slot("photo_urls"))
     code = tracker.get_slot("service_code")
-    if code and next_question(questions, attribute_state(tracker.get_slot("attributes"), code), has_photo):
+    state = attribute_state(tracker.get_slot("attributes"), code or "")
+    if code and next_question(questions, state, spare_optional(tracker)):
         steps.append("attribute_answer")
     if not has_photo:
-        steps.append("photo_step")
-    if tracker.get_slot("description") is None and (not has_photo or tracker.get_slot("report_text") is None):
-        steps.append("description")
+        steps.append("photo_step")  # its question also invites a few words about the problem
+    elif tracker.get_slot("description") is None and tracker.get_slot("report_text") is None:
+        steps.append("description")  # a photo with no words at all
     if (tracker.get_slot("contact") or {}).get("wanted") or tracker.get_slot("contact_step") == "given":
         steps.append("contact_step")
     steps.append("confirm_report")
@@ -69,7 +70,7 @@ class ValidateReportForm(ServiceSteps, LocationSteps, AnswerSteps, ReadbackSteps
         if faq:
             # Answered here, then the same step is asked again with the report intact.
             dispatcher.utter_message(response=faq)
-            return [SlotSet(requested, None)]
+            return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
         extracted = {str(e["name"]) for e in extraction}

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import entity_values, is_interruption, latest_text, run_blocking, said
 from bot.actions.report_duplicates import nearby_report_slots
+from bot.sentences import say
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +67,10 @@ class LocationSteps:
 def _place_from_point(lat: float, lon: float, dispatcher: CollectingDispatcher) -> dict[str, Any]:
     geocoder = resources.geocoder()
     if not geocoder.in_city(lat, lon):
-        dispatcher.utter_message(text=_outside_text())
+        dispatcher.utter_message(text=say("place.outside"))
         return {"location_text": None, "latitude": None, "longitude": None, "location_suggestion": None}
     place = geocoder.reverse(lat, lon)
-    label = f"near {place.label}" if place else f"{lat:.5f}, {lon:.5f}"
+    label = say("place.near", place=place.label) if place else f"{lat:.5f}, {lon:.5f}"
     return {"location_text": label, "latitude": lat, "longitude": lon, "location_suggestion": None}
 
 
@@ -87,20 +88,7 @@ def _geocode(text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> d
         }
     if attempts >= MAX_LOCATION_ATTEMPTS:
         # Nothing a resident sent is lost: a clerk can still read the place as they wrote it.
-        dispatcher.utter_message(
-            text="I still can't find that on the map, so I'll send the place to the city exactly as you "
-            "wrote it."
-        )
+        dispatcher.utter_message(text=say("place.not_found_again"))
         return {"location_text": text, "latitude": None, "longitude": None, "location_attempts": 0}
-    dispatcher.utter_message(
-        text=f'Sorry, I couldn\'t find "{text[:80]}" in the city. Could you give a street and house number '
-        '(like "Mannerheimintie 5"), two streets that cross, or a landmark nearby?'
-    )
+    dispatcher.utter_message(text=say("place.not_found", place=text[:80]))
     return {"location_text": None, "latitude": None, "longitude": None, "location_attempts": attempts}
-
-
-def _outside_text() -> str:
-    return (
-        "That place is outside the area this city looks after, so I can't send a report about it here. "
-        "If it's somewhere else in the city, tell me the street and number."
-    )

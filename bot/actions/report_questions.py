@@ -17,12 +17,17 @@ from rasa_sdk.types import DomainDict
 
 from bot import resources
 from bot.actions.common import channel_of, run_blocking, step_answered, yes_or_no
-from bot.catalogue.answers import attribute_state, next_question
+from bot.actions.report_answers import spare_optional
+from bot.catalogue.answers import attribute_state, next_question, unanswered_optional
+from bot.sentences import say
 from bot.wording import distance_words, readback
 
 COMMON_SERVICES = ("pothole", "streetlight", "graffiti", "illegal_dumping", "litter", "tree")
-SHARE_LOCATION = {"title": "📍 Share my location", "payload": "/share_location"}
-SKIP = {"title": "Skip", "payload": "/deny"}
+
+
+def skip_button() -> dict[str, str]:
+    """The button that skips an optional step."""
+    return {"title": say("report.skip_button"), "payload": "/deny"}
 
 
 def service_button(code: str) -> dict[str, str]:
@@ -47,14 +52,10 @@ class AskServiceCode(Action):
         candidates = list(tracker.get_slot("service_candidates") or [])
         if candidates:
             buttons = [service_button(c) for c in candidates if c != "other"] + [service_button("other")]
-            dispatcher.utter_message(
-                text="I want to get this to the right crew. Which of these fits best?", buttons=buttons
-            )
+            dispatcher.utter_message(text=say("report.ask_service_among"), buttons=buttons)
         else:
             buttons = [service_button(c) for c in COMMON_SERVICES] + [service_button("other")]
-            dispatcher.utter_message(
-                text="What's the problem? Tell me in a few words, or pick one:", buttons=buttons
-            )
+            dispatcher.utter_message(text=say("report.ask_service"), buttons=buttons)
         return []
 
 
@@ -70,19 +71,18 @@ class AskLocationText(Action):
         suggestion = tracker.get_slot("location_suggestion")
         if suggestion:
             place = await run_blocking(resources.geocoder().reverse, suggestion["lat"], suggestion["lon"])
-            where = f"near {place.label}" if place else "where the photo's GPS says"
+            where = say("place.near", place=place.label) if place else say("report.photo_place_unknown")
             dispatcher.utter_message(
-                text=f"Is this where you took the photo: {where}?",
+                text=say("report.ask_photo_place", place=where),
                 buttons=[
-                    {"title": "Yes, that's the place", "payload": "/affirm"},
-                    {"title": "No", "payload": "/deny"},
+                    {"title": say("report.photo_place_yes_button"), "payload": "/affirm"},
+                    {"title": say("report.photo_place_no_button"), "payload": "/deny"},
                 ],
             )
             return []
         dispatcher.utter_message(
-            text='Where is it? Send a street and house number (like "Mannerheimintie 5"), two streets that '
-            "cross, or a landmark nearby.",
-            buttons=[SHARE_LOCATION],
+            text=say("report.ask_location"),
+            buttons=[{"title": say("report.share_location_button"), "payload": "/share_location"}],
         )
         return []
 
@@ -99,12 +99,12 @@ class AskAttributeAnswer(Action):
         code = tracker.get_slot("service_code")
         questions = await run_blocking(resources.catalogue().questions, code) if code else []
         state = attribute_state(tracker.get_slot("attributes"), code or "")
-        question = next_question(questions, state, bool(tracker.get_slot("photo_urls")))
+        question = next_question(questions, state, spare_optional(tracker))
         if question is None:
             return []
         buttons: list[dict[str, Any]] = [{"title": o.name, "payload": o.name} for o in question.values]
         if not question.required:
-            buttons.append(SKIP)
+            buttons.append(skip_button())
         dispatcher.utter_message(text=question.description, buttons=buttons)
         return []
 
@@ -119,13 +119,9 @@ class AskPhotoStep(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reply = yes_or_no(tracker) if step_answered(tracker) == "photo_step" else None
-        if reply is not None and reply.polarity == "yes":
-            text = (
-                'Go ahead: attach the photo to your next message. Or say "no photo" to carry on without one.'
-            )
-        else:
-            text = "A photo helps the crew find and fix it. Would you like to send one now? Or tap Skip."
-        dispatcher.utter_message(text=text, buttons=[SKIP])
+        again = reply is not None and reply.polarity == "yes"
+        text = say("report.ask_photo_again") if again else say("report.ask_photo")
+        dispatcher.utter_message(text=text, buttons=[skip_button()])
         return []
 
 
@@ -138,10 +134,7 @@ class AskDescription(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Could you describe it in a few words? For example how big it is, how long it's been there, "
-            "or whether it's dangerous."
-        )
+        dispatcher.utter_message(text=say("report.ask_description"))
         return []
 
 
@@ -156,17 +149,26 @@ class AskDuplicateStep(Action):
     ) -> list[EventType]:
         match = tracker.get_slot("duplicate_candidate") or {}
         service = resources.catalogue().name(tracker.get_slot("service_code") or "")
-        where = f" at {match['address']}" if match.get("address") else ""
-        text = (
-            f"Someone already reported a {service.lower()} {distance_words(match.get('distance_m'))}{where} "
-            f"(report {match.get('id')}, {match.get('status', 'open').replace('_', ' ')}). "
-            "Is it the same problem? If so, I'll add you to that report and tell you when it's fixed."
-        )
+        distance = distance_words(match.get("distance_m"))
+        number, status = match.get("id"), match.get("status", "open").replace("_", " ")
+        if match.get("address"):
+            text = say(
+                "duplicate.ask_at",
+                service=service.lower(),
+                distance=distance,
+                address=match["address"],
+                number=number,
+                status=status,
+            )
+        else:
+            text = say(
+                "duplicate.ask", service=service.lower(), distance=distance, number=number, status=status
+            )
         if match.get("description"):
-            text += f'\nIt says: "{match["description"]}"'
+            text += "\n" + say("duplicate.it_says", description=match["description"])
         buttons = [
-            {"title": "Yes, same problem", "payload": "/affirm"},
-            {"title": "No, mine is different", "payload": "/deny"},
+            {"title": say("duplicate.same_button"), "payload": "/affirm"},
+            {"title": say("duplicate.different_button"), "payload": "/deny"},
         ]
         dispatcher.utter_message(text=text, image=match.get("media_url"), buttons=buttons)
         return []
@@ -181,13 +183,11 @@ class AskContactStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (
-            "What e-mail address or phone number can the city use about this report? "
-            "It's only used for this report."
+        by_sms = channel_of(tracker) == "twilio"
+        text = say("report.ask_contact_sms") if by_sms else say("report.ask_contact")
+        dispatcher.utter_message(
+            text=text, buttons=[{"title": say("report.stay_anonymous_button"), "payload": "/deny"}]
         )
-        if channel_of(tracker) == "twilio":
-            text += " Or reply YES to share the number you're texting from."
-        dispatcher.utter_message(text=text, buttons=[{"title": "No, stay anonymous", "payload": "/deny"}])
         return []
 
 
@@ -202,23 +202,23 @@ class AskConfirmReport(Action):
     ) -> list[EventType]:
         if tracker.get_slot("change_requested") is True:
             dispatcher.utter_message(
-                text="What would you like to change?",
+                text=say("change.ask"),
                 buttons=[
-                    change_button("The place", "location"),
-                    change_button("The description", "description"),
-                    change_button("The photo", "photo"),
-                    change_button("The type of problem", "service"),
-                    change_button("My contact details", "contact"),
+                    change_button(say("change.place_button"), "location"),
+                    change_button(say("change.description_button"), "description"),
+                    change_button(say("change.photo_button"), "photo"),
+                    change_button(say("change.service_button"), "service"),
+                    change_button(say("change.contact_button"), "contact"),
                 ],
             )
             return [SlotSet("change_requested", "asked")]
         dispatcher.utter_message(
             text=await run_blocking(summary, tracker),
             buttons=[
-                {"title": "Send it", "payload": "/affirm"},
-                change_button("Add my contact details", "contact"),
-                {"title": "Change something", "payload": "/change_report"},
-                {"title": "Cancel", "payload": "/cancel"},
+                {"title": say("readback.send_button"), "payload": "/affirm"},
+                change_button(say("readback.add_contact_button"), "contact"),
+                {"title": say("readback.change_button"), "payload": "/change_report"},
+                {"title": say("readback.cancel_button"), "payload": "/cancel"},
             ],
         )
         return [SlotSet("change_requested", None)]
@@ -238,16 +238,23 @@ def summary(tracker: Tracker) -> str:
         elif question.code in state["notes"]:
             answers.append((question.description, state["notes"][question.code]))
     duplicate = tracker.get_slot("duplicate_candidate")
-    text = readback(
+    step = tracker.get_slot("duplicate_step")
+    notes = []
+    if duplicate and step == "new":
+        notes.append(say("readback.not_duplicate", number=duplicate.get("id")))
+    elif duplicate and step == "unsure":
+        notes.append(say("readback.maybe_duplicate", number=duplicate.get("id")))
+    invite = unanswered_optional(catalogue.questions(code), state) if code else []
+    if invite:
+        # The optional questions are not turns of their own: the resident may answer them here, in words.
+        notes.append(say("readback.invite_more", questions=" ".join(q.description for q in invite)))
+    note = "\n".join(notes) or None
+    return readback(
         catalogue.name(code),
         tracker.get_slot("location_text"),
         tracker.get_slot("description") or tracker.get_slot("report_text"),
         len(tracker.get_slot("photo_urls") or []),
         answers,
         tracker.get_slot("contact"),
+        note,
     )
-    step = tracker.get_slot("duplicate_step")
-    if duplicate and step in ("new", "unsure"):
-        note = "Not the same as" if step == "new" else "Perhaps the same as"
-        text = text.replace("Shall I send", f"({note} report {duplicate.get('id')}.)\nShall I send")
-    return text

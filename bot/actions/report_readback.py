@@ -29,6 +29,7 @@ from bot.actions.report_answers import MAX_DESCRIPTION, join_words, requested
 from bot.actions.slot_extraction import latest_report_ranking
 from bot.catalogue.answers import LIST_TYPES, attribute_state, infer_answers
 from bot.nlu.service_choice import choose_service
+from bot.sentences import say
 from bot.wording import content_words
 from citydata.catalogue import Attribute
 
@@ -47,6 +48,7 @@ CORRECTION = re.compile(
 # A correction names another service when the classifier gave it at least this much.
 OTHER_SERVICE_FLOOR = 0.15
 SURE = 0.8
+FEW_WORDS = 3
 KEEP_CURRENT = 0.5
 # Words of an option's name that say nothing on their own ("About a shoe box" is about a shoe box).
 NAME_FILLER = frozenset({"about", "than", "yes", "the", "and", "has", "its", "it's", "one", "or", "is"})
@@ -103,7 +105,7 @@ def service_switch(tracker: Tracker) -> dict[str, Any]:
     if not ranking or (ranking[0][0] == current and ranking[0][1] >= KEEP_CURRENT):
         return {}
     if not others:
-        return {**RESETS["service"]}  # corrected, but to what is unclear: ask which service it is
+        return {}  # no other service in view: the words are a detail (or name the part to change)
     choice = choose_service(others, resources.settings().service_confidence)
     resets = {**RESETS["service"], "service_code": choice.service}
     if choice.service is None:
@@ -142,10 +144,15 @@ def answer_changes(tracker: Tracker) -> dict[str, Any] | None:
     return state if changed else None
 
 
-def confident(tracker: Tracker, intent: str) -> bool:
-    """Whether the classifier is sure the latest message is `intent`."""
+def agrees(tracker: Tracker, text: str) -> bool:
+    """Whether words the yes/no reader does not know still say yes.
+
+    The classifier is sure, or hears a yes in a few words that correct nothing ("that's all correct").
+    """
     name, confidence = latest_intent(tracker)
-    return name == intent and confidence >= SURE
+    if name != "affirm" or CORRECTION.search(text):
+        return False
+    return confidence >= SURE or len(content_words(text)) <= FEW_WORDS
 
 
 class ReadbackSteps:
@@ -171,7 +178,7 @@ class ReadbackSteps:
             return {"confirm_report": None, "change_requested": None}
         if words is None and looks_like_question(text) and not entity_values(tracker, "location"):
             return {}  # a question at the read-back is answered, then the report waits for its answer
-        if words is None and confident(tracker, "affirm") and not CORRECTION.search(text):
+        if words is None and agrees(tracker, text):
             return {"confirm_report": "yes", "change_requested": None}  # "that's all correct"
         if words is not None and words.polarity == "yes":
             detail = {"description": self.with_detail(tracker, words.rest)} if has_words(words.rest) else {}
@@ -192,18 +199,27 @@ class ReadbackSteps:
                 if field
                 else {"confirm_report": None, "change_requested": None}
             )
+        changes = answer_changes(tracker)
+        if changes is not None and CORRECTION.search(text):
+            dispatcher.utter_message(text=say("readback.changed"))
+            return {"attributes": changes, "confirm_report": None, "change_requested": None}
+        if changes is not None:
+            # New answers in the resident's words ("it's huge, right in the lane"): the words go along too.
+            dispatcher.utter_message(text=say("readback.detail_added"))
+            return {
+                "attributes": changes,
+                "confirm_report": None,
+                "change_requested": None,
+                "description": self.with_detail(tracker, text),
+            }
         switch = service_switch(tracker)
         if switch:
             return {**switch, "confirm_report": None, "change_requested": None}
-        changes = answer_changes(tracker)
-        if changes is not None:
-            dispatcher.utter_message(text="Got it, I've changed that.")
-            return {"attributes": changes, "confirm_report": None, "change_requested": None}
         if field and (CORRECTION.search(text) or said(tracker, "change_report", "deny")):
             return {"confirm_report": f"change:{field}"}
         if bare_no:
             return {"confirm_report": "change:"}
-        dispatcher.utter_message(text="Thanks, I've added that to the report.")
+        dispatcher.utter_message(text=say("readback.detail_added"))
         return {
             "confirm_report": None,
             "change_requested": None,

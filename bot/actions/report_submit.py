@@ -18,6 +18,7 @@ from bot import resources
 from bot.actions.common import REPORT_SLOTS, run_blocking
 from bot.catalogue.answers import attribute_state
 from bot.open311 import NewRequest
+from bot.sentences import say
 from bot.workers.outbox import Delivery
 
 
@@ -79,35 +80,18 @@ def build_request(tracker: Tracker) -> NewRequest:
 def outcome_text(delivery: Delivery, following: bool) -> str:
     """What the resident is told after the report was handed to the outbox."""
     if following and delivery.state == "sent":
-        return (
-            f"Done: you're following report {delivery.service_request_id}, and the city can see one more "
-            "resident is affected. I'll tell you when it changes."
-        )
+        return say("submit.following", number=delivery.service_request_id)
     if delivery.state == "sent":
-        return (
-            f"Thanks! Your report is with the city. Its number is {delivery.service_request_id}. "
-            f"I'll let you know when it's fixed; you can also ask me "
-            f'"status {delivery.service_request_id}" any time.'
-        )
+        return say("submit.sent", number=delivery.service_request_id)
     if delivery.state == "awaiting_id":
-        return (
-            f"Thanks! Your report is with the city (reference {delivery.reference}). "
-            "I'll send you its number as soon as the city assigns one."
-        )
+        return say("submit.awaiting_number", reference=delivery.reference)
     if delivery.state == "failed":
-        reason = (
-            f" They said: {delivery.error.description}"
-            if delivery.error and delivery.error.description
-            else ""
-        )
-        return (
-            f"Sorry, the city's system refused this report.{reason} It's saved as {delivery.reference} and a "
-            "clerk will look at it."
-        )
-    return (
-        f"Thanks! The city's system isn't answering right now, but your report is saved with reference "
-        f"{delivery.reference} and will be sent automatically. I'll message you its number once it's through."
-    )
+        if delivery.error and delivery.error.description:
+            return say(
+                "submit.refused_because", reason=delivery.error.description, reference=delivery.reference
+            )
+        return say("submit.refused", reference=delivery.reference)
+    return say("submit.queued", reference=delivery.reference)
 
 
 def reset_report() -> list[EventType]:
@@ -153,5 +137,5 @@ class CancelReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text="Okay, I've cancelled that report. Nothing was sent to the city.")
+        dispatcher.utter_message(text=say("submit.cancelled"))
         return reset_report()

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import entity_values, run_blocking
 from bot.open311 import ErrorKind, Open311Error
+from bot.sentences import say
 from bot.wording import status_sentence
 
 LOCAL_REFERENCE = re.compile(r"^R-[A-Z0-9]{6}$", re.IGNORECASE)
@@ -23,25 +24,19 @@ def status_text(number: str) -> str:
     if LOCAL_REFERENCE.match(number):
         entry = resources.outbox().find(number)
         if entry is None:
-            return f"I couldn't find a report with reference {number.upper()}. Please check it."
+            return say("status.reference_unknown", reference=number.upper())
         if not entry.service_request_id:
-            return (
-                f"Report {entry.reference} is saved and waiting to reach the city's system; it will be sent "
-                "automatically and I'll tell you its number."
-            )
+            return say("status.reference_waiting", reference=entry.reference)
         number = entry.service_request_id
     client = resources.open311()
     try:
         request = client.request(number)
     except Open311Error as error:
         if error.kind is ErrorKind.NOT_FOUND:
-            return (
-                f"I couldn't find a report with number {number}. Please check the number: it's in the "
-                "message I sent when the report was filed."
-            )
+            return say("status.number_unknown", number=number)
         if error.kind in UNREACHABLE:
-            return "I can't reach the city's system right now. Please try again in a few minutes."
-        return f"I couldn't look up report {number} just now. Please try again later."
+            return say("status.unreachable")
+        return say("status.lookup_failed", number=number)
     return status_sentence(request, resources.catalogue().name(request.service_code))
 
 
@@ -58,9 +53,7 @@ class CheckStatus(Action):
         mine = list(tracker.get_slot("my_requests") or [])
         number = numbers[0] if numbers else (mine[-1] if mine else None)
         if number is None:
-            dispatcher.utter_message(
-                text="Sure, what's the report number? It's the number I gave you when the report was filed."
-            )
+            dispatcher.utter_message(text=say("status.ask_number"))
             return []
         dispatcher.utter_message(text=await run_blocking(status_text, number.strip()))
         return [SlotSet("request_id", number)]

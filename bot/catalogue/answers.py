@@ -30,18 +30,26 @@ def attribute_state(raw: Any, service_code: str) -> dict[str, Any]:
     return {"service": service_code, "answers": {}, "skipped": [], "notes": {}}
 
 
-def next_question(questions: list[Attribute], state: dict[str, Any], has_photo: bool) -> Attribute | None:
-    """The next question to ask: every required one; optional ones only when there is no photo.
+def next_question(
+    questions: list[Attribute], state: dict[str, Any], spare_optional: bool
+) -> Attribute | None:
+    """The next question to ask: every required one; optional ones unless the resident is spared them.
 
-    A photo already shows a crew most of what the optional questions ask, so a resident who sends one
-    is spared them (fewer turns).
+    Residents are spared optional questions by default (fewer turns: the read-back invites those answers in
+    the resident's own words) and whenever they sent a photo, which shows a crew most of what they ask.
     """
     for question in questions:
         if question.code in state["answers"] or question.code in state["skipped"]:
             continue
-        if question.required or not has_photo:
+        if question.required or not spare_optional:
             return question
     return None
+
+
+def unanswered_optional(questions: list[Attribute], state: dict[str, Any]) -> list[Attribute]:
+    """Optional questions with options that nothing the resident said has answered yet."""
+    done = set(state["answers"]) | set(state["skipped"]) | set(state.get("notes") or {})
+    return [q for q in questions if not q.required and q.datatype in LIST_TYPES and q.code not in done]
 
 
 def _mentions(text: str, phrase: str) -> bool:

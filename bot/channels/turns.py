@@ -13,9 +13,9 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-logger = logging.getLogger(__name__)
+from bot.sentences import say
 
-APOLOGY = "Sorry, I couldn't answer just now because of a problem on our side. Please try again in a minute."
+logger = logging.getLogger(__name__)
 
 
 class CountingOutput(OutputChannel):
@@ -67,5 +67,5 @@ async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], mess
         logger.exception("turn.failed channel=%s", counting.name())
     if counting.sent == 0:
         logger.warning("turn.silent channel=%s", counting.name())
-        await counting.inner.send_text_message(message.sender_id, APOLOGY)
+        await counting.inner.send_text_message(message.sender_id, say("trouble.apology"))
     return counting.sent

@@ -166,6 +166,10 @@ YES = (
 )
 # Said before the answer proper: "oh actually i can't, no", "hmm yeah".
 FILLERS = (
+    "right now",
+    "at the moment",
+    "atm",
+    "now",
     "thanks",
     "thank you",
     "cheers",
@@ -196,6 +200,8 @@ FILLERS = (
     "i think",
     "i guess",
 )
+# Longer messages that only contain "maybe" or "not sure" somewhere are saying something else.
+MAX_UNSURE_WORDS = 5
 _EDGE = re.compile(r"^[\s\"'.,!?:;()\-]+|[\s\"'.,!?:;()\-]+$")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 
@@ -243,6 +249,7 @@ def read_short_reply(text: str) -> ShortReply | None:
         _, polarity, phrases = max(matches, key=lambda m: m[0])
         rest = _strip(_strip(normal, phrases), FILLERS)  # "no sorry", "yes please thanks"
         return ShortReply(polarity, rest)  # type: ignore[arg-type]
-    if any(_starts_with(normal[m.start() :], UNSURE) for m in re.finditer(r"\b", normal)):
-        return ShortReply("unsure", "")  # "hmm i'm honestly not sure"
+    short = len(normal.split()) <= MAX_UNSURE_WORDS and not normal.endswith("?")
+    if short and any(_starts_with(normal[m.start() :], UNSURE) for m in re.finditer(r"\b", normal)):
+        return ShortReply("unsure", "")  # "hmm i'm honestly not sure"; not "maybe I got the day wrong"
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.photos.download import download
 from bot.photos.pipeline import PhotoRejected, ProcessedPhoto, process_photo
 from bot.photos.store import MediaStore, MediaStoreError, make_store
+from bot.sentences import say
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,7 @@ class PhotoIntake:
             url = self.store.save(photo)
         except MediaStoreError as error:
             logger.error("photo.store_failed error=%s", type(error).__name__)
-            raise PhotoRejected(
-                "store", "Sorry, I couldn't save your photo just now. Please try again."
-            ) from error
+            raise PhotoRejected("store", say("photo.not_saved")) from error
         return StoredPhoto(url, photo.gps)
 
     def from_url(

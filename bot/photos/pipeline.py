@@ -17,6 +17,8 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageOps
 
+from bot.sentences import has, say
+
 logger = logging.getLogger(__name__)
 
 JPEG = "image/jpeg"
@@ -30,15 +32,6 @@ _PILLOW_FORMATS: dict[str, tuple[str, ...]] = {JPEG: ("JPEG", "MPO"), PNG: ("PNG
 _JPEG_QUALITY = 85
 _WHITE = (255, 255, 255)
 
-_DEFAULT_MESSAGES: dict[str, str] = {
-    "type": "Please send a photo as a JPEG, PNG or WebP picture.",
-    "too_large": "That photo is too big. Please send a smaller one.",
-    "too_many_pixels": "That photo is too big for us to open. Please send a smaller picture.",
-    "corrupt": "We couldn't open that photo; it may be damaged or incomplete. Please send it again.",
-    "download": "We couldn't fetch your photo. Please try sending it again.",
-    "host": "We can only accept photos attached directly to your message. Please attach it again.",
-}
-
 
 class PhotoRejected(Exception):
     """A photo that was refused, with a short message the resident can act on.
@@ -51,7 +44,8 @@ class PhotoRejected(Exception):
 
     def __init__(self, reason: str, user_message: str | None = None, detail: str = "") -> None:
         self.reason = reason
-        self.user_message = user_message or _DEFAULT_MESSAGES.get(reason, _DEFAULT_MESSAGES["corrupt"])
+        known = has(f"photo_rejected.{reason}")
+        self.user_message = user_message or say(f"photo_rejected.{reason if known else 'corrupt'}")
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
@@ -68,7 +62,7 @@ def too_large(max_bytes: int) -> PhotoRejected:
     megabytes = max(1, max_bytes // (1024 * 1024))
     return PhotoRejected(
         "too_large",
-        f"That photo is too big. Please send a JPEG, PNG or WebP photo under {megabytes} MB.",
+        say("photo.too_large_under", megabytes=megabytes),
         detail=f"over {max_bytes} bytes",
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Notification, OutboxEntry, Subscription, session_factory, utcnow
 from bot.open311 import ErrorKind, NewRequest, Open311Client, Open311Error
+from bot.sentences import say
 
 logger = logging.getLogger(__name__)
 
@@ -233,12 +234,9 @@ class Outbox:
 
 def _filed_text(entry: OutboxEntry, request_id: str) -> str:
     if entry.kind == "follow":
-        return f"You're now following report {request_id}. I'll tell you when it changes."
-    return f"Good news: your report {entry.reference} has now reached the city. Its number is {request_id}."
+        return say("update.following", number=request_id)
+    return say("update.filed", reference=entry.reference, number=request_id)
 
 
 def _failed_text(entry: OutboxEntry) -> str:
-    return (
-        f"Sorry, the city's system could not accept your report {entry.reference}. It is saved, and a clerk "
-        "will look at it. You can also call the city's customer service."
-    )
+    return say("update.failed", reference=entry.reference)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from bot.db import Notification, Subscription, session_factory
 from bot.open311 import Open311Client, Open311Error, ServiceRequest
+from bot.sentences import say
 from bot.wording import status_sentence
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,8 @@ BATCH = 50
 def change_text(request: ServiceRequest) -> str:
     """The message a resident gets when their request changes."""
     if (request.detailed_status or request.status) == "closed":
-        return "Fixed! " + status_sentence(request)
-    return "Update: " + status_sentence(request)
+        return say("update.fixed", status=status_sentence(request))
+    return say("update.changed", status=status_sentence(request))
 
 
 class StatusPoller:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from bot import resources
 from bot.actions.report_form import ValidateReportForm
 from bot.actions.report_questions import AskAttributeAnswer, AskConfirmReport, AskLocationText, AskServiceCode
 from bot.actions.report_submit import CancelReport, SubmitReport
@@ -89,17 +90,30 @@ async def test_photos_and_their_gps_come_from_message_metadata(dispatcher, domai
 # --- the form ---
 
 
-async def test_a_typed_address_is_geocoded_and_the_next_question_is_the_services_own(dispatcher, domain):
-    t = tracker(
+def pothole_place_typed() -> Any:
+    """A pothole report whose resident has just typed its address."""
+    return tracker(
         message("it's at Mannerheimintie 5", "inform_location", 0.9),
         slots={"service_code": "pothole", "requested_slot": "location_text", "report_text": "pothole"},
         set_this_turn={"location_text": "Mannerheimintie 5"},
         active_loop="report_form",
     )
-    slots = await run(ValidateReportForm(), dispatcher, domain, t)
+
+
+async def test_a_typed_address_is_geocoded_and_the_next_question_is_the_services_own(dispatcher, domain):
+    slots = await run(ValidateReportForm(), dispatcher, domain, pothole_place_typed())
     assert slots["location_text"] == "Mannerheimintie 5"
     assert 60.16 < slots["latitude"] < 60.18 and 24.93 < slots["longitude"] < 24.95
     assert slots["requested_slot"] == "attribute_answer"  # no photo: pothole's optional questions are asked
+
+
+async def test_a_city_that_spares_residents_optional_questions_goes_on_to_the_photo(
+    dispatcher, domain, monkeypatch
+):
+    monkeypatch.setenv("ASK_OPTIONAL_QUESTIONS", "false")
+    resources.reset()
+    slots = await run(ValidateReportForm(), dispatcher, domain, pothole_place_typed())
+    assert slots["requested_slot"] == "photo_step"  # the read-back invites those answers instead
 
 
 async def test_a_place_outside_the_city_is_refused_politely(dispatcher, domain):
@@ -156,11 +170,14 @@ async def test_words_in_the_first_message_answer_the_services_questions(dispatch
     assert slots["attributes"]["answers"] == {"light_problem": "flickering"}
     # the required question is answered; the optional pole number is asked because there is no photo
     assert slots["requested_slot"] == "attribute_answer"
-    dispatcher.messages.clear()
-    t2 = tracker(
-        message("x", "affirm"), slots={"service_code": "streetlight", "attributes": slots["attributes"]}
-    )
-    await AskAttributeAnswer().run(dispatcher, t2, domain)
+
+
+async def test_an_optional_question_when_asked_can_be_skipped(dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("ASK_OPTIONAL_QUESTIONS", "true")
+    resources.reset()
+    attributes = {"service": "streetlight", "answers": {"light_problem": "flickering"}, "skipped": []}
+    t = tracker(message("x", "affirm"), slots={"service_code": "streetlight", "attributes": attributes})
+    await AskAttributeAnswer().run(dispatcher, t, domain)
     assert dispatcher.messages[0]["text"].startswith("Is there a number on the lamp post")
     assert dispatcher.messages[0]["buttons"][-1]["title"] == "Skip"
 
@@ -174,7 +191,11 @@ async def test_words_in_the_first_message_answer_the_services_questions(dispatch
         ("massive", "large"),  # a hint word
     ],
 )
-async def test_an_answer_to_a_list_question_maps_to_the_option_key(dispatcher, domain, reply, expected):
+async def test_an_answer_to_a_list_question_maps_to_the_option_key(
+    dispatcher, domain, monkeypatch, reply, expected
+):
+    monkeypatch.setenv("ASK_OPTIONAL_QUESTIONS", "true")
+    resources.reset()
     attributes = {"service": "pothole", "answers": {"in_traffic_lane": "yes"}, "skipped": []}
     t = tracker(
         message(reply, "inform_location", 0.3),

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot import resources
 from bot.actions.report_form import ValidateReportForm
+from bot.actions.report_questions import AskConfirmReport
 from bot.actions.report_submit import build_request
 from tests.fixtures.assistant import location_entity, message, slot_events, tracker
 
@@ -70,6 +72,22 @@ async def test_a_yes_with_a_detail_sends_the_detail_too(dispatcher, domain):
     assert slots["confirm_report"] == "yes" and slots["description"].endswith(
         "and there's broken glass all round it"
     )
+
+
+async def test_the_read_back_invites_the_optional_answers_and_takes_them_in_own_words(dispatcher, domain):
+    slots_before = report_at(
+        "confirm_report", attributes={"service": "pothole", "answers": {}, "skipped": []}
+    )
+    await AskConfirmReport().run(dispatcher, tracker(message("no", "deny"), slots=slots_before), domain)
+    assert (
+        "If you know, tell me too: Is it in the traffic lane? How big is it?"
+        in dispatcher.messages[0]["text"]
+    )
+    latest = message("it's huge, right in the middle of the road", "report_pothole", 0.7)
+    slots = await answer(dispatcher, domain, latest, slots_before)
+    assert slots["attributes"]["answers"] == {"in_traffic_lane": "yes", "size": "large"}
+    assert slots["description"].endswith("it's huge, right in the middle of the road")
+    assert slots["requested_slot"] == "confirm_report"  # read back again before anything is sent
 
 
 async def test_a_correction_of_an_answer_changes_that_answer(dispatcher, domain):
@@ -154,7 +172,9 @@ async def test_a_yes_to_the_photo_offer_without_a_photo_keeps_the_report_going(d
     assert slots["photo_step"] is None and slots["requested_slot"] == "photo_step"
 
 
-async def test_an_answer_that_fits_no_option_is_kept_for_the_crew(dispatcher, domain):
+async def test_an_answer_that_fits_no_option_is_kept_for_the_crew(dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("ASK_OPTIONAL_QUESTIONS", "true")  # the size question is asked
+    resources.reset()
     slots_before = report_at(
         "attribute_answer",
         attributes={"service": "pothole", "answers": {"in_traffic_lane": "yes"}, "skipped": []},
@@ -163,3 +183,14 @@ async def test_an_answer_that_fits_no_option_is_kept_for_the_crew(dispatcher, do
     assert slots["attributes"]["notes"] == {"size": "maybe 40cm across"}
     t = tracker(message("yes", "affirm"), slots={**slots_before, **slots})
     assert "How big is it? maybe 40cm across" in build_request(t).description
+
+
+async def test_a_question_mid_report_is_answered_and_the_same_step_asked_again(dispatcher, domain):
+    latest = message("should I be calling 112 for this instead??", "nlu_fallback", 0.3)
+    latest["response_selector"] = {
+        "faq": {"response": {"confidence": 0.9, "utter_action": "utter_faq/emergencies"}}
+    }
+    t = tracker(latest, slots=report_at("photo_step", photo_step=None), active_loop="report_form")
+    slots = slot_events(await ValidateReportForm().run(dispatcher, t, domain))
+    assert dispatcher.messages[0]["response"] == "utter_faq/emergencies"
+    assert slots == {"photo_step": None, "requested_slot": "photo_step"}  # not another step of the form

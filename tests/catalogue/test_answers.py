@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue.answers import attribute_state, infer_answers, match_answer, next_question
+from bot.catalogue.answers import (
+    attribute_state,
+    infer_answers,
+    match_answer,
+    next_question,
+    unanswered_optional,
+)
 from citydata.catalogue import Attribute, AttributeValue
 
 LANE = Attribute(
@@ -32,15 +38,22 @@ LIGHT = Attribute(
 POLE = Attribute("pole_number", "Number on the post?", "string", False, 2)
 
 
-def test_required_questions_are_asked_even_with_a_photo_optional_ones_only_without():
+def test_required_questions_are_always_asked_optional_ones_only_when_not_spared():
     state = attribute_state(None, "streetlight")
-    assert next_question([POLE, LIGHT], state, has_photo=True) is LIGHT
-    assert next_question([POLE, LIGHT], state, has_photo=False) is POLE
+    assert next_question([POLE, LIGHT], state, spare_optional=True) is LIGHT
+    assert next_question([POLE, LIGHT], state, spare_optional=False) is POLE
 
 
 def test_answered_and_skipped_questions_are_not_asked_again():
     state = {"service": "pothole", "answers": {"in_traffic_lane": "yes"}, "skipped": ["pole_number"]}
-    assert next_question([LANE, POLE], state, has_photo=False) is None
+    assert next_question([LANE, POLE], state, spare_optional=False) is None
+
+
+def test_the_read_back_invites_only_optional_list_questions_still_open():
+    state = {"service": "streetlight", "answers": {}, "skipped": [], "notes": {}}
+    assert unanswered_optional([LANE, LIGHT, POLE], state) == [LANE]  # not the required one, not free text
+    state["notes"]["in_traffic_lane"] = "by the bus stop"
+    assert unanswered_optional([LANE, LIGHT, POLE], state) == []  # words kept for it count as an answer
 
 
 def test_a_new_service_starts_with_no_answers():

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.turns import APOLOGY, run_turn
+from bot.channels.turns import run_turn
+from bot.sentences import say
 
 
 async def answer(message: UserMessage) -> None:
@@ -26,8 +27,8 @@ async def crash(message: UserMessage) -> None:
     ("handler", "expected"),
     [
         (answer, ["Where is it?"]),  # a normal turn: no apology
-        (silent, [APOLOGY]),  # the action server is down
-        (crash, [APOLOGY]),  # the turn itself failed
+        (silent, [say("trouble.apology")]),  # the action server is down
+        (crash, [say("trouble.apology")]),  # the turn itself failed
     ],
 )
 async def test_every_turn_says_something(handler: Any, expected: list[str]):

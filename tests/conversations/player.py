@@ -63,6 +63,7 @@ class Result:
     re_asks: int = 0
     fallbacks: int = 0
     transcript: list[str] = field(default_factory=list)
+    named_both_first: bool = False  # the first message settled the service and the place
 
 
 class CityFacts:
@@ -223,6 +224,8 @@ def play(script: Script, assistant: Assistant, office: BackOffice, city: CityFac
     number = convo.number = setup.get("existing_report", "")
     fill = lambda text: text.replace("{number}", number)  # noqa: E731
     tracker = convo.say(fill(script.first))
+    first = tracker["slots"]
+    convo.result.named_both_first = bool(first.get("service_code")) and first.get("latitude") is not None
     asked: dict[str, int] = {}
     pending = list(script.interjections)
     previous, in_a_row, interjected = None, 0, False

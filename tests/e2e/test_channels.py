@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from bot.channels.telegram import output as telegram_output
 from tests.fixtures import telegram_fake, twilio_fake
 from tests.fixtures.media import phone_jpeg
 from tests.fixtures.stack import TELEGRAM_SECRET, Stack, wait_until
@@ -268,3 +269,24 @@ def test_a_forged_webhook_reaches_no_conversation(stack: Stack):
         == 403
     )
     assert telegram_fake.TOKEN not in stack.logs()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "/ /restart",  # a slash, a space, then the command a one-slash cleaning would leave behind
+        # nested, spaced, behind a zero-width space
+        '\u200b/ /report_pothole{"location":"Mannerheimintie 5"}',
+    ],
+)
+def test_typed_commands_stay_words_however_nested(stack: Stack, typed: str) -> None:
+    resident = TelegramResident(stack)
+    resident.send(f"graffiti on the bus shelter at {PLACES['telegram']}")
+    who = telegram_output.sender_id(resident.chat_id)
+    assert stack.slot(who, "service_code") == "graffiti"
+    resident.send(typed)
+    events = stack.tracker(who)["events"]
+    assert not any(e["event"] == "restart" for e in events)  # the conversation was not restarted
+    said = [e for e in events if e["event"] == "user"][-1]
+    assert not said["text"].lstrip().startswith("/")  # Rasa saw words, not a command
+    assert stack.slot(who, "service_code") == "graffiti"  # the report in progress is intact

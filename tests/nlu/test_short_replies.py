@@ -19,6 +19,7 @@ from bot.nlu.short_replies import read_short_reply
         ("nah", "no", ""),
         ("nope not that", "no", ""),
         ("oh actually i cant, no", "no", ""),  # fillers before the answer
+        ("no cant right now", "no", ""),  # more ways of saying no, and when: nothing about the problem
         ("no, its a loose manhole cover", "no", "its a loose manhole cover"),  # a correction follows
         ("not sure", "unsure", ""),  # starts like a "no"
         ("no idea", "unsure", ""),

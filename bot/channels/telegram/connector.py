@@ -37,25 +37,20 @@ from bot.channels.telegram.bot_client import (
     attempt,
     same_origin,
 )
-from bot.channels.telegram.markup import EXPIRED_BUTTON, ChatMemory
+from bot.channels.telegram.markup import ChatMemory
 from bot.channels.telegram.output import CHANNEL, TelegramOutput, sender_id
 from bot.channels.telegram.updates import FileRef, Inbound, classify, parse_update
 from bot.channels.turns import run_turn
 from bot.channels.webhook import OnNewMessage, webhook_blueprint
 from bot.photos.intake import PhotoIntake, StoredPhoto
 from bot.photos.pipeline import PhotoRejected, too_large
+from bot.sentences import say
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 # Updates are a few kilobytes; files never travel in them.
 MAX_BODY = 256 * 1024
-
-EDIT_REPLY = "I can't change a message you already sent; just send the correction."
-DOCUMENT_REPLY = "I can't open that kind of file. Please send a photo instead (JPEG, PNG or WebP)."
-UNSUPPORTED_REPLY = (
-    "Sorry, I can only read text, photos and locations. Please type your message or send a photo."
-)
 
 
 class TelegramInput(InputChannel):
@@ -173,7 +168,7 @@ class TelegramInput(InputChannel):
         chat = inbound.chat_id
         if inbound.kind == "callback":
             payload = self._memory.payload(chat, inbound.text) if chat is not None else None
-            notice = EXPIRED_BUTTON if chat is not None and payload is None else None
+            notice = say("telegram.expired_button") if chat is not None and payload is None else None
             # Answered at once, not behind the chat's queue: the client shows a spinner until then.
             self._background(self.get_output_channel().answer_callback(inbound.callback_id, notice))
             if payload is None:
@@ -196,13 +191,12 @@ class TelegramInput(InputChannel):
         output = self.get_output_channel()
         if inbound.kind == "edited":
             if await asyncio.to_thread(self._seen.first_time, f"telegram:edit:{sender}:{inbound.message_id}"):
-                await output.send_text_message(sender, EDIT_REPLY)
+                await output.send_text_message(sender, say("telegram.edited"))
             return
         self._memory.resident_answered(inbound.chat_id)
         if inbound.kind in ("document", "unsupported"):
-            await output.send_text_message(
-                sender, DOCUMENT_REPLY if inbound.kind == "document" else UNSUPPORTED_REPLY
-            )
+            reply = say("telegram.document") if inbound.kind == "document" else say("telegram.unsupported")
+            await output.send_text_message(sender, reply)
             return
         metadata = dict(inbound.metadata)
         if inbound.kind == "photo" and inbound.file is not None:

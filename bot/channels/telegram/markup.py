@@ -23,15 +23,12 @@ from telegram import (
 
 from bot.bounded_cache import BoundedCache
 from bot.channels.message_metadata import LOCATION_ONLY
+from bot.sentences import say
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 KEY_PREFIX = "~k:"
-SHARE_LOCATION_TITLE = "📍 Share my location"
-SHARE_LOCATION_PROMPT = "Or tap the button below to share where you are."
-CHOOSE = "Please choose:"
-EXPIRED_BUTTON = "That button has expired. Please type your answer instead."
 
 
 def utf16_len(text: str) -> int:
@@ -135,7 +132,7 @@ def inline_keyboard(chat_id: int, buttons: list[dict[str, Any]], memory: ChatMem
 
 def location_keyboard() -> ReplyKeyboardMarkup:
     """The resident's own share-my-location control, shown once."""
-    button = KeyboardButton(SHARE_LOCATION_TITLE, request_location=True)
+    button = KeyboardButton(say("report.share_location_button"), request_location=True)
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
 
 

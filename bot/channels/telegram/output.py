@@ -16,8 +16,6 @@ from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboa
 from bot.channels.telegram.bot_client import BotHolder, Outcome, attempt
 from bot.channels.telegram.markup import (
     CAPTION_LIMIT,
-    CHOOSE,
-    SHARE_LOCATION_PROMPT,
     ChatMemory,
     inline_keyboard,
     location_keyboard,
@@ -26,6 +24,7 @@ from bot.channels.telegram.markup import (
     split_text,
     utf16_len,
 )
+from bot.sentences import say
 
 logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -92,11 +91,12 @@ class TelegramOutput(OutputChannel):
         if chat is None:
             return
         inline, wants_location = split_buttons(buttons)
-        text = text if text and text.strip() else CHOOSE  # Telegram refuses a keyboard without text
+        text = text if text and text.strip() else say("telegram.choose")  # Telegram refuses a bare keyboard
         if inline:
             await self._send_text(chat, text, inline_keyboard(chat, inline, self._memory))
         if wants_location:
-            await self._send_text(chat, SHARE_LOCATION_PROMPT if inline else text, location_keyboard())
+            prompt = say("telegram.share_location_prompt") if inline else text
+            await self._send_text(chat, prompt, location_keyboard())
             self._memory.keyboard_shown(chat)
         if not inline and not wants_location:
             await self._send_text(chat, text, None)

@@ -20,10 +20,11 @@ from bot.channels.turns import run_turn
 from bot.channels.twilio.auth import FormFields
 from bot.channels.twilio.optout import OptOutStore
 from bot.channels.twilio.output import SENDER_PREFIX, TwilioOutput
-from bot.channels.twilio.sms import HELP_TEXT, Keyword, PendingOptions, chosen_option, is_bare_yes, keyword
+from bot.channels.twilio.sms import Keyword, PendingOptions, chosen_option, is_bare_yes, keyword
 from bot.channels.webhook import OnNewMessage
 from bot.photos.intake import PhotoIntake, StoredPhoto
 from bot.photos.pipeline import PhotoRejected
+from bot.sentences import say
 from bot.text import as_plain_text
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class InboundHandler:
             await self._opt_outs.opt_out(number)
             return ""
         if word is Keyword.HELP:
-            await output.send_sms(number, HELP_TEXT)
+            await output.send_sms(number, say("sms.help"))
             return ""
         # "yes" from a subscribed resident is an answer to a question, not an opt-in.
         if word is Keyword.START and (not is_bare_yes(body) or self._opt_outs.is_opted_out(number)):

@@ -16,14 +16,10 @@ from typing import Any
 
 from bot.bounded_cache import BoundedCache
 from bot.channels.message_metadata import LOCATION_ONLY
+from bot.sentences import say
 
 # Twilio refuses a Body over 1,600 characters (it counts UTF-16 code units, like the handsets do).
 MAX_SMS_CHARS = 1600
-CHOOSE_PROMPT = "Reply with a number:"
-HELP_TEXT = (
-    "This is the city's street-problem reporting service. Text us what is wrong and where "
-    "(a photo helps). Reply STOP to stop messages, START to resume."
-)
 
 
 class Keyword(enum.Enum):
@@ -136,7 +132,7 @@ def numbered_options(text: str, buttons: Iterable[Mapping[str, Any]]) -> tuple[s
         return text, []
     lines = "\n".join(f"{number}. {option.title}" for number, option in enumerate(options, 1))
     head = f"{text.strip()}\n\n" if text.strip() else ""
-    return f"{head}{CHOOSE_PROMPT}\n{lines}", options
+    return f"{head}{say('sms.choose')}\n{lines}", options
 
 
 _NUMBER_REPLY = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")

@@ -34,6 +34,7 @@ from bot.channels.webchat.tokens import SessionTokens
 from bot.channels.webhook import OnNewMessage
 from bot.photos.intake import PhotoIntake
 from bot.photos.pipeline import PhotoRejected, too_large
+from bot.sentences import say
 from bot.settings import get_settings
 from bot.text import as_plain_text
 
@@ -45,7 +46,6 @@ SHARE_LOCATION = LOCATION_ONLY  # the button payload that means "offer the brows
 TURN_TIMEOUT = 25.0
 MIN_SECRET_LENGTH = 32
 MAX_SESSION_BYTES = 4096  # `{"token": …}` and nothing more
-NOT_CONFIGURED = "The web chat is not configured: set WEBCHAT_SECRET on the assistant."
 
 Sink = Callable[[str, Message], None]
 
@@ -151,7 +151,7 @@ class WebchatInput(InputChannel):
         self.offered = OfferedButtons()
         self._queues = SenderQueues()
         if not self.tokens.configured:
-            logger.error("webchat.not_configured: %s", NOT_CONFIGURED)
+            logger.error("webchat.not_configured: set WEBCHAT_SECRET on the assistant")
         elif len(secret) < MIN_SECRET_LENGTH:
             logger.warning("webchat.weak_secret: use a WEBCHAT_SECRET of %d+ characters", MIN_SECRET_LENGTH)
 
@@ -185,7 +185,7 @@ class WebchatInput(InputChannel):
                 # A person who opened the channel's address in a browser: show them the page.
                 return response.redirect(request.path.rstrip("/") + "/chat")
             if not self.tokens.configured:
-                return _error(503, "not_configured", NOT_CONFIGURED)
+                return _not_configured()
             return response.json({"status": "ok"}, headers=API_HEADERS)
 
         @bp.route("/chat", methods=["GET"])
@@ -215,11 +215,11 @@ class WebchatInput(InputChannel):
 
     async def _session(self, request: Request) -> HTTPResponse:
         try:
-            raw = await read_body(request, MAX_SESSION_BYTES, "The request was too large.")
+            raw = await read_body(request, MAX_SESSION_BYTES, say("webchat.request_too_large"))
         except BadRequest as error:
             return _error(error.status, error.error, error.message)
         if not self.tokens.configured:
-            return _error(503, "not_configured", NOT_CONFIGURED)
+            return _not_configured()
         try:
             body = json.loads(raw) if raw else None
         except ValueError:  # broken JSON: a new session then
@@ -280,7 +280,7 @@ class WebchatInput(InputChannel):
             return inbound.payload, metadata
         text = as_plain_text(inbound.payload if inbound.payload is not None else inbound.text)
         if not text:
-            raise BadRequest(400, "empty", "Please type a message first.")
+            raise BadRequest(400, "empty", say("webchat.empty"))
         return text, metadata
 
     async def _run_turn(
@@ -331,5 +331,9 @@ def _error(status: int, error: str, message: str) -> HTTPResponse:
 
 def _forbidden(configured: bool) -> HTTPResponse:
     if not configured:
-        return _error(503, "not_configured", NOT_CONFIGURED)
-    return _error(403, "forbidden", "This chat session is not valid. Please reload the page.")
+        return _not_configured()
+    return _error(403, "forbidden", say("webchat.session_invalid"))
+
+
+def _not_configured() -> HTTPResponse:
+    return _error(503, "not_configured", say("webchat.not_configured"))

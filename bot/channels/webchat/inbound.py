@@ -17,9 +17,10 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.headers import parse_content_header
 from sanic.request import Request, parse_multipart_form
 
+from bot.sentences import say
+
 MAX_JSON_BYTES = 64 * 1024  # typed text is capped at 10 KB later; this only bounds what is read
 MULTIPART_OVERHEAD = 64 * 1024  # room for the caption, field headers and boundaries beside the photo
-TEXT_TOO_LONG = "That message is too long. Please send a shorter one."
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 
@@ -50,6 +51,16 @@ def too_large(message: str) -> BadRequest:
     return BadRequest(413, "too_large", message)
 
 
+def malformed(error: str) -> BadRequest:
+    """The 400 refusal of a request the page never sends; `error` says what was wrong with it."""
+    return BadRequest(400, error, say("webchat.malformed"))
+
+
+def bad_location() -> BadRequest:
+    """The 400 refusal of a position that is not one."""
+    return BadRequest(400, "bad_location", say("webchat.bad_location"))
+
+
 async def read_inbound(request: Request, max_photo_bytes: int, photo_too_large: str) -> Inbound:
     """Reads and checks the body of a `POST /webhook` (a route registered with `stream=True`).
 
@@ -66,9 +77,9 @@ async def read_inbound(request: Request, max_photo_bytes: int, photo_too_large: 
         body = await read_body(request, max_photo_bytes + MULTIPART_OVERHEAD, photo_too_large)
         return _from_multipart(body, str(params.get("boundary", "")))
     if content_type == "application/json":
-        body = await read_body(request, MAX_JSON_BYTES, TEXT_TOO_LONG)
+        body = await read_body(request, MAX_JSON_BYTES, say("webchat.text_too_long"))
         return _from_json(body)
-    raise BadRequest(415, "unsupported_type", "Send JSON, or a photo as multipart/form-data.")
+    raise BadRequest(415, "unsupported_type", say("webchat.unsupported_type"))
 
 
 async def read_body(request: Request, cap: int, message: str) -> bytes:
@@ -84,7 +95,7 @@ async def read_body(request: Request, cap: int, message: str) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
-            raise BadRequest(400, "bad_length", "The request was malformed.")
+            raise malformed("bad_length")
         if int(declared) > cap:
             raise too_large(message)
     if stream is None:  # not a streaming route: Sanic already read (and capped) the body
@@ -102,9 +113,9 @@ def _from_json(body: bytes) -> Inbound:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadRequest(400, "bad_json", "The request was malformed.") from error
+        raise malformed("bad_json") from error
     if not isinstance(data, dict):
-        raise BadRequest(400, "bad_json", "The request was malformed.")
+        raise malformed("bad_json")
     message_id = _message_id(data.get("message_id"))
     if "latitude" in data or "longitude" in data:
         latitude, longitude = _coordinate(data.get("latitude"), 90), _coordinate(data.get("longitude"), 180)
@@ -112,26 +123,26 @@ def _from_json(body: bytes) -> Inbound:
     payload = data.get("payload")
     if payload is not None:
         if not isinstance(payload, str) or not payload.strip():
-            raise BadRequest(400, "bad_payload", "The request was malformed.")
+            raise malformed("bad_payload")
         return Inbound(message_id, payload=payload)
     text = data.get("text")
     if not isinstance(text, str):
-        raise BadRequest(400, "empty", "Please type a message first.")
+        raise BadRequest(400, "empty", say("webchat.empty"))
     return Inbound(message_id, text=text)
 
 
 def _from_multipart(body: bytes, boundary: str) -> Inbound:
     if not boundary:
-        raise BadRequest(400, "bad_form", "The request was malformed.")
+        raise malformed("bad_form")
     try:
         fields, files = parse_multipart_form(body, boundary.encode("utf-8"))
     except Exception as error:  # Sanic's parser raises assorted errors on garbage
-        raise BadRequest(400, "bad_form", "The request was malformed.") from error
+        raise malformed("bad_form") from error
     message_id = _message_id(fields.get("message_id"))
     caption = str(fields.get("text") or "")
     photo = files.get("photo")
     if photo is None or not photo.body:
-        raise BadRequest(400, "no_photo", "Please choose a photo to send.")
+        raise BadRequest(400, "no_photo", say("webchat.no_photo"))
     return Inbound(message_id, text=caption, photo=bytes(photo.body))
 
 
@@ -142,14 +153,14 @@ def _message_id(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not _MESSAGE_ID.fullmatch(value):
-        raise BadRequest(400, "bad_message_id", "The request was malformed.")
+        raise malformed("bad_message_id")
     return value
 
 
 def _coordinate(value: Any, limit: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BadRequest(400, "bad_location", "That location could not be read. Please try again.")
+        raise bad_location()
     number = float(value)
     if not math.isfinite(number) or abs(number) > limit:
-        raise BadRequest(400, "bad_location", "That location could not be read. Please try again.")
+        raise bad_location()
     return number

@@ -16,8 +16,8 @@ from PIL import Image
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.message_metadata import PHOTO_ONLY
-from bot.channels.telegram.connector import DOCUMENT_REPLY, SECRET_HEADER
-from bot.channels.turns import APOLOGY
+from bot.channels.telegram.connector import SECRET_HEADER
+from bot.sentences import say
 from tests.fixtures.media import encode, phone_jpeg, solid
 from tests.fixtures.telegram_fake import SECRET, Bench, echo, load, text_update
 
@@ -46,7 +46,7 @@ def test_deliveries_without_the_right_secret_are_refused_and_reach_nobody(bench,
     assert [m.text for m in bed.server.messages] == (["real"] if configured else [])
     # Nothing called Telegram for the refused delivery (only the accepted one is answered).
     assert [c.params.get("text") for c in bed.api.calls if c.method == "sendMessage"] == (
-        [APOLOGY] if configured else []
+        [say("trouble.apology")] if configured else []
     )
 
 
@@ -132,7 +132,7 @@ def test_an_image_sent_as_a_file_is_handled_like_a_photo(bench):
 def test_other_documents_get_a_friendly_refusal(bench, name):
     bed = bench()
     bed.post(load(name))
-    assert bed.api.wait_for("sendMessage")[0]["text"] == DOCUMENT_REPLY
+    assert bed.api.wait_for("sendMessage")[0]["text"] == say("telegram.document")
     assert bed.server.messages == [] and bed.api.called("getFile") == []
 
 
@@ -228,4 +228,4 @@ def test_telegram_is_not_called_for_every_update(bench):
     bed.api.wait_for("sendMessage", 5)
     bed.api.wait_for("sendMessage", 6, timeout=0.3)  # room for a stray extra call to show up
     assert [c.method for c in bed.api.calls[4:]] == ["getMe", "sendMessage", "sendMessage"]
-    assert {c.params["text"] for c in bed.api.calls[5:]} == {APOLOGY}
+    assert {c.params["text"] for c in bed.api.calls[5:]} == {say("trouble.apology")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.telegram.markup import EXPIRED_BUTTON, SHARE_LOCATION_TITLE
+from bot.sentences import say
 from tests.fixtures.telegram_fake import CHAT, echo, load, text_update
 
 # ---------------------------------------------------------------------------------------------- buttons
@@ -45,7 +45,7 @@ def test_buttons_are_an_inline_keyboard_and_share_location_a_reply_keyboard(benc
         ]
     }
     keyboard = second["reply_markup"]
-    assert keyboard["keyboard"] == [[{"text": SHARE_LOCATION_TITLE, "request_location": True}]]
+    assert keyboard["keyboard"] == [[{"text": say("report.share_location_button"), "request_location": True}]]
     assert keyboard["one_time_keyboard"] is True
     location = load("location__aiogram_dataset.json") | {"update_id": 2}
     location["message"]["chat"]["id"] = CHAT
@@ -91,7 +91,7 @@ def test_a_key_this_chat_was_never_given_is_answered_as_expired(bench):
     tap = load("callback_query__handmade.json")
     tap["callback_query"]["data"] = "~k:0123456789abcdef01234567"
     bed.post(tap)
-    assert bed.api.wait_for("answerCallbackQuery")[0]["text"] == EXPIRED_BUTTON
+    assert bed.api.wait_for("answerCallbackQuery")[0]["text"] == say("telegram.expired_button")
     bed.post(text_update(1, "after"))
     assert [m.text for m in bed.server.wait_for_messages(1)] == ["after"]
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bot.channels.message_metadata import LOCATION_ONLY
-from bot.channels.telegram.connector import EDIT_REPLY, UNSUPPORTED_REPLY
+from bot.sentences import say
 from tests.fixtures.telegram_fake import load, text_update
 
 # ------------------------------------------------------------------------------------------- text
@@ -71,14 +71,14 @@ def test_an_edit_never_reaches_rasa_and_is_explained_once(bench, name):
     chat = edit["edited_message"]["chat"]["id"]
     bed.post(text_update(edit["update_id"] + 2, "the correction", chat=chat))  # queued behind the edits
     assert [m.text for m in bed.server.wait_for_messages(1)] == ["the correction"]
-    assert bed.texts() == [EDIT_REPLY]
+    assert bed.texts() == [say("telegram.edited")]
 
 
 @pytest.mark.parametrize(
     ("name", "reply"),
     [
         ("channel_post__handmade.json", None),  # not a resident's chat: ignored
-        ("voice__handmade.json", UNSUPPORTED_REPLY),  # the resident hears what the bot can read
+        ("voice__handmade.json", say("telegram.unsupported")),  # the resident hears what the bot can read
     ],
 )
 def test_other_updates_are_acknowledged_but_not_sent_to_rasa(bench, name, reply):

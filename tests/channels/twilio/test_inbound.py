@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from bot.channels.twilio.optout import OptOutStore
-from bot.channels.twilio.sms import HELP_TEXT
+from bot.sentences import say
 from tests.fixtures.media import encode, jpeg_segments, phone_jpeg, solid
 from tests.fixtures.stack import wait_until
 from tests.fixtures.twilio_fake import (
@@ -148,6 +148,6 @@ def test_help_is_answered_and_not_forwarded(start: Start, word: str) -> None:
     h = start()
     h.sms(word)
     (sent,) = h.twilio.wait_for_sent(1)
-    assert sent.body == HELP_TEXT
+    assert sent.body == say("sms.help")
     h.sms("hello")
     assert h.texts(1) == ["hello"]
