@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from rasa_sdk import Action, Tracker
@@ -10,11 +11,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import resources
-from bot.actions.common import latest_intent, run_blocking
+from bot.actions.common import latest_intent, latest_text, run_blocking
 from bot.actions.faq import faq_answer
 from bot.actions.report_questions import COMMON_SERVICES, service_button
 from bot.actions.slot_extraction import latest_report_ranking, top_intent_is_report
 from bot.sentences import say
+
+# Words of someone who has something to report but has not said what ("there's a problem on my street").
+WANTS_TO_REPORT = re.compile(
+    r"\b(problems?|broken|report\w*|complain\w*|complaint|issues?|fix\w*|damaged?|wrong|hazard\w*)\b",
+    re.IGNORECASE,
+)
 
 
 def menu_buttons() -> list[dict[str, str]]:
@@ -69,6 +76,11 @@ class OfferMenu(Action):
             codes = [code for code, _ in latest_report_ranking(tracker)[:3] if code != "other"] + ["other"]
             buttons = await run_blocking(lambda: [service_button(c) for c in codes])
             dispatcher.utter_message(text=say("menu.which_service"), buttons=buttons)
+        elif WANTS_TO_REPORT.search(latest_text(tracker)):
+            # "there's a problem on my street": a report, not yet which one. Ask what it is.
+            codes = [*COMMON_SERVICES, "other"]
+            buttons = await run_blocking(lambda: [service_button(c) for c in codes])
+            dispatcher.utter_message(text=say("report.ask_service"), buttons=buttons)
         else:
             dispatcher.utter_message(text=say("menu.not_understood"), buttons=menu_buttons())
         if latest_intent(tracker)[0] == "nlu_fallback":

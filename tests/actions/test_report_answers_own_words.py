@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot import resources
+from bot.actions.menu import OfferMenu
 from bot.actions.report_form import ValidateReportForm
 from bot.actions.report_questions import AskConfirmReport
 from bot.actions.report_submit import build_request
@@ -194,3 +195,20 @@ async def test_a_question_mid_report_is_answered_and_the_same_step_asked_again(d
     slots = slot_events(await ValidateReportForm().run(dispatcher, t, domain))
     assert dispatcher.messages[0]["response"] == "utter_faq/emergencies"
     assert slots == {"photo_step": None, "requested_slot": "photo_step"}  # not another step of the form
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_what"),
+    [
+        ("there's a problem on my street", True),  # wants to report, has not said what
+        ("I want to make a complaint", True),
+        ("purple monkey dishwasher", False),  # nothing to go on: the menu
+    ],
+)
+async def test_an_unclear_message_that_wants_to_report_is_asked_what_not_told_it_was_not_understood(
+    dispatcher, domain, text, asks_what
+):
+    latest = message(text, "nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.3), ("check_status", 0.2)])
+    await OfferMenu().run(dispatcher, tracker(latest), domain)
+    said = dispatcher.messages[0]["text"]
+    assert ("What's the problem?" in said) is asks_what and ("didn't quite get that" in said) is not asks_what
