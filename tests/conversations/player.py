@@ -7,6 +7,7 @@ it: in the back office (`requests/{id}.json`) or in what the resident was told.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -84,6 +85,20 @@ class CityFacts:
         }
         faq = yaml.safe_load((folder / "faq.yml").read_text(encoding="utf-8"))["faq"]
         self.faq_answers = {q["key"]: " ".join(q["answer"].split()) for q in faq}
+
+    @staticmethod
+    @functools.cache
+    def option_names(code: str, key: str) -> frozenset[str]:
+        """The button titles of an attribute's option (by attribute code and option key), any service."""
+        services = yaml.safe_load((CITY / "services.yml").read_text(encoding="utf-8"))["services"]
+        return frozenset(
+            v["name"]
+            for s in services
+            for a in s.get("attributes") or []
+            if a["code"] == code
+            for v in a.get("values") or []
+            if str(v["key"]) == key
+        )
 
     def position(self, address: str) -> tuple[float, float]:
         """Coordinates of a known address ("Fredrikinkatu 22"), or of the street's first known number."""
@@ -233,7 +248,8 @@ def play(script: Script, assistant: Assistant, office: BackOffice, city: CityFac
         if convo.result.resident_messages >= MAX_RESIDENT_MESSAGES:
             return fail(convo, f"not done after {MAX_RESIDENT_MESSAGES} messages")
         step = current_step(tracker, city)
-        if step is None and script.outcome in ("filed", "followed") and "service" not in asked:
+        wants_report = script.outcome in ("filed", "followed")
+        if step is None and wants_report and ("service" not in asked or service_buttons(convo.replies)):
             step = "service"  # a menu or an open question outside the form: say what the problem is
         if (
             step is None
@@ -262,10 +278,36 @@ def play(script: Script, assistant: Assistant, office: BackOffice, city: CityFac
         interjected = False
         asked[step] = asked.get(step, 0) + 1
         answer = script.answer(step, asked[step])
+        if asked[step] > 1:
+            answer = tapped_when_asked_again(script, step, convo.replies) or answer
         if answer is None:
             return fail(convo, f"the script has no answer for {step}")
         tracker = convo.say(fill(words_for(answer, convo.replies)))
     return judge(convo, tracker, office, setup)
+
+
+def tapped_when_asked_again(
+    script: Script, step: str, replies: list[dict[str, Any]]
+) -> dict[str, str] | None:
+    """Asked again, a resident taps the button that says what they mean, when one does.
+
+    Their problem among the services offered, or the option their answer meant among a question's
+    choices (what the script expects to be filed); else they answer in words again.
+    """
+    wanted = (
+        script.expect.get("service")
+        if step == "service"
+        else (script.expect.get("attributes") or {}).get(step)
+    )
+    offered = [b for r in replies for b in r.get("buttons") or []]
+    if not wanted or not offered:
+        return None
+    if step == "service":
+        match = next((b for b in offered if b["payload"] == f"/report_{wanted}"), None)
+    else:
+        names = CityFacts.option_names(step, str(wanted))
+        match = next((b for b in offered if b["title"] in names), None)
+    return {"tap": match["payload"]} if match else None
 
 
 def fail(convo: Conversation, reason: str) -> Result:
