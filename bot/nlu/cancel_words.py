@@ -8,14 +8,12 @@ description or a "no". Runs after the classifiers and sets the intent when the o
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.stateless import StatelessComponent
 
 CANCEL = "cancel"
 MAX_WORDS = 12  # a longer message is about something else, even if it opens this way
@@ -33,19 +31,8 @@ def says_cancel(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CancelWords(GraphComponent):
+class CancelWords(StatelessComponent):
     """Sets the `cancel` intent for short messages that open with words calling the report off."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CancelWords:
-        """Creates the component (nothing to configure)."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Overrides the intent of messages that say cancel; leaves the others as classified."""

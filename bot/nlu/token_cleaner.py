@@ -10,17 +10,15 @@ numbers and what staff read come from the text, not from these tokens.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.stateless import StatelessComponent
 
 URL = re.compile(r"^(https?://|www\.)|^[\w.-]+\.(com|org|net|gov|uk|io|ly|fi)(/|$)", re.IGNORECASE)
 
@@ -41,19 +39,8 @@ def clean_tokens(message: Message) -> None:
 
 # Registered as a featurizer so Rasa runs it on the training data too, right after the tokenizer.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class TokenCleaner(GraphComponent):
+class TokenCleaner(StatelessComponent):
     """Drops link and emoji tokens and lower-cases the rest, before anything is counted or embedded."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TokenCleaner:
-        """Creates the component (nothing to configure)."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Cleans each message's tokens."""
