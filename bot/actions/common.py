@@ -150,10 +150,11 @@ def yes_or_no(tracker: Tracker) -> ShortReply | None:
     Words decide when they start like an answer ("ya thats rite", "nope not that", "not sure"); a button or
     a longer sentence falls back to the classifier's affirm/deny.
     """
-    text = latest_text(tracker)
-    reply = read_short_reply(text) if text else None
-    if reply is not None:
-        return reply
+    return words_reply(tracker) or intent_reply(tracker)
+
+
+def intent_reply(tracker: Tracker) -> ShortReply | None:
+    """The classifier's affirm or deny as a yes or no (a button, or words the reader did not know)."""
     if said(tracker, "affirm"):
         return ShortReply("yes", "")
     if said(tracker, "deny"):

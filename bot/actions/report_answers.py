@@ -17,13 +17,13 @@ from rasa_sdk.types import DomainDict
 from bot import resources
 from bot.actions.common import (
     channel_of,
+    intent_reply,
     is_interruption,
     latest_text,
     looks_like_question,
     run_blocking,
     said,
     words_reply,
-    yes_or_no,
 )
 from bot.catalogue.answers import LIST_TYPES, attribute_state, infer_answers, match_answer, next_question
 from bot.nlu.short_replies import read_short_reply
@@ -136,13 +136,12 @@ class AnswerSteps:
         """
         if tracker.get_slot("photo_urls"):
             return {"photo_step": "added"} if tracker.get_slot("photo_step") != "added" else {}
-        if not requested(tracker, "photo_step", fits=words_reply(tracker) is not None) or said(
-            tracker, "share_photo"
-        ):
+        words = words_reply(tracker)
+        if not requested(tracker, "photo_step", fits=words is not None) or said(tracker, "share_photo"):
             return {}
-        reply = yes_or_no(tracker)
-        if words_reply(tracker) is None and looks_like_question(latest_text(tracker)):
+        if words is None and looks_like_question(latest_text(tracker)):
             return {}  # a question mid-report is answered, then the photo is offered again
+        reply = words or intent_reply(tracker)
         if reply is not None and reply.polarity == "yes" and not reply.rest:
             return {"photo_step": None}
         if reply is not None and not reply.rest:
@@ -183,9 +182,10 @@ class AnswerSteps:
         Anything else files a new one that names the open report, so the crew can merge them (never a
         silent join, never a loop).
         """
-        if not requested(tracker, "duplicate_step", fits=words_reply(tracker) is not None):
+        words = words_reply(tracker)
+        if not requested(tracker, "duplicate_step", fits=words is not None):
             return {}
-        reply = yes_or_no(tracker)
+        reply = words or intent_reply(tracker)
         polarity = reply.polarity if reply else "unsure"
         return {"duplicate_step": {"yes": "follow", "no": "new"}.get(polarity, "unsure")}
 
